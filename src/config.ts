@@ -1,0 +1,47 @@
+/** @module Defaults: every tunable of pinface in one place, merged with spread. */
+
+export interface Limits {
+  /** Largest accepted upload, per image, in bytes (checked while streaming, before decode). */
+  maxImageBytes: number;
+  /** Largest accepted request body (two images plus form/JSON overhead). */
+  maxBodyBytes: number;
+  /** Largest decoded image, width * height, checked from the header before full decode. */
+  maxPixels: number;
+  /** Largest side in pixels, checked from the header. */
+  maxSide: number;
+}
+
+export interface DetectorOptions {
+  /** Minimum face score (softmax probability) to keep a detection. */
+  scoreThreshold: number;
+  /** IoU above which overlapping detections are merged away. */
+  nmsIou: number;
+  /** Faces smaller than this (shorter box side in source pixels) are ignored. */
+  minFaceSize: number;
+}
+
+export interface PinfaceConfig {
+  limits: Limits;
+  detector: DetectorOptions;
+  /** Cosine-similarity threshold; by default the calibrated one from models/manifest.json. */
+  threshold?: number;
+}
+
+export const defaultLimits: Limits = {
+  maxImageBytes: 8 * 1024 * 1024,
+  maxBodyBytes: 20 * 1024 * 1024,
+  maxPixels: 40_000_000,
+  maxSide: 12_000,
+};
+
+export const defaultDetectorOptions: DetectorOptions = {
+  scoreThreshold: 0.7,
+  nmsIou: 0.4,
+  minFaceSize: 20,
+};
+
+export const resolveConfig = (options: Partial<PinfaceConfig> = {}): PinfaceConfig => ({
+  ...options,
+  limits: { ...defaultLimits, ...options.limits },
+  detector: { ...defaultDetectorOptions, ...options.detector },
+});
