@@ -6,3 +6,86 @@ export interface RgbaImage {
   readonly height: number;
   readonly data: Uint8ClampedArray | Uint8Array;
 }
+
+/** 2x3 affine map from output pixel (x, y) to source pixel: [a, b, c, d, e, f] -> (a x + b y + c, d x + e y + f). */
+export type Affine = readonly [number, number, number, number, number, number];
+
+/** How samples become floats: value = (v - mean) / scale. */
+export interface Normalize { mean: number; scale: number }
+
+export type ChannelLayout = 'rgb' | 'bgr' | 'gray';
+
+/** BT.601 luma, the weights OpenCV's RGB2GRAY and PIL's convert('L') use. */
+export const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
+
+/**
+ * Samples `src` through `map` into a planar float tensor [C, outH, outW] (CHW, as ONNX wants).
+ * Bilinear; pixels outside the source read as black (OpenCV warpAffine's border 0).
+ * Coordinates are pixel centres, so a pure scale maps centre to centre. When the map shrinks
+ * the image, each output pixel averages an n x n grid of bilinear taps (n = shrink factor,
+ * capped by maxTaps): plain bilinear would alias a 4000-pixel photo into noise.
+ */
+export function sampleToChw(
+  src: RgbaImage,
+  map: Affine,
+  outW: number,
+  outH: number,
+  layout: ChannelLayout,
+  norm: Normalize,
+  maxTaps = 4,
+): Float32Array {
+  const planes = layout === 'gray' ? 1 : 3;
+  const plane = outW * outH;
+  const out = new Float32Array(planes * plane);
+  const { width: w, height: h, data } = src;
+  const [a, b, c, d, e, f] = map;
+  const shrink = Math.max(Math.hypot(a, d), Math.hypot(b, e));
+  const n = Math.max(1, Math.min(maxTaps, Math.round(shrink)));
+  const inv = 1 / (n * n);
+  const [ri, gi, bi] = layout === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  let r = 0, g = 0, bl = 0;
+  const tap = (sx: number, sy: number): void => {
+    const x0 = Math.floor(sx);
+    const y0 = Math.floor(sy);
+    const fx = sx - x0;
+    const fy = sy - y0;
+    for (let k = 0; k < 4; k++) {
+      const xx = x0 + (k & 1);
+      const yy = y0 + (k >> 1);
+      if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+      const wgt = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
+      const i = (yy * w + xx) * 4;
+      r += wgt * (data[i + ri] as number);
+      g += wgt * (data[i + gi] as number);
+      bl += wgt * (data[i + bi] as number);
+    }
+  };
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      r = g = bl = 0;
+      for (let j = 0; j < n; j++) {
+        const oy = y + (j + 0.5) / n - 0.5;
+        for (let i = 0; i < n; i++) {
+          const ox = x + (i + 0.5) / n - 0.5;
+          tap(a * ox + b * oy + c, d * ox + e * oy + f);
+        }
+      }
+      const o = y * outW + x;
+      if (layout === 'gray') {
+        out[o] = (luma(r, g, bl) * inv - norm.mean) / norm.scale;
+      } else {
+        out[o] = (r * inv - norm.mean) / norm.scale;
+        out[plane + o] = (g * inv - norm.mean) / norm.scale;
+        out[2 * plane + o] = (bl * inv - norm.mean) / norm.scale;
+      }
+    }
+  }
+  return out;
+}
+
+/** Affine that maps an outW x outH grid onto the source rectangle (x0, y0, w, h), centre-aligned. */
+export const rectToAffine = (x0: number, y0: number, w: number, h: number, outW: number, outH: number): Affine => {
+  const sx = w / outW;
+  const sy = h / outH;
+  return [sx, 0, x0 + 0.5 * sx - 0.5, 0, sy, y0 + 0.5 * sy - 0.5];
+};

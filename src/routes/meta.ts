@@ -1,0 +1,44 @@
+/** @module Meta routes: GET /v1/health, GET /v1/info and the OpenAPI document. */
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import manifest from '../../models/manifest.json' with { type: 'json' };
+import type { PinfaceConfig } from '../config.ts';
+import { CHANNEL_LAYOUT, calibratedThreshold, modelIds } from '../engine.ts';
+
+export const VERSION = '0.1.0';
+
+const InfoSchema = z.object({
+  name: z.literal('pinface'), version: z.string(), runtime: z.string(),
+  models: z.record(z.string(), z.object({ id: z.string(), file: z.string(), sha256: z.string() })),
+  source: z.object({ package: z.string(), license: z.string() }),
+  threshold: z.number(), calibration: z.record(z.string(), z.unknown()),
+  preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
+  limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
+}).openapi('Info');
+
+export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runtime: string): void {
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/health', summary: 'Liveness', responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } } }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/info', summary: 'Models, checksums, threshold, limits, runtime', responses: { 200: { description: 'info', content: { 'application/json': { schema: InfoSchema } } } } }),
+    (c) => {
+      const ids: Record<string, string> = { detect: modelIds.detector, landmark: modelIds.landmarks, feature: modelIds.recognizer };
+      const models = Object.fromEntries(Object.entries(ids).map(([k, id]) => {
+        const m = manifest.models[k as keyof typeof manifest.models];
+        return [k, { id, file: m.file, sha256: m.sha256 }];
+      }));
+      return c.json({
+        name: 'pinface' as const, version: VERSION, runtime, models,
+        source: { package: manifest.source.package, license: manifest.source.license },
+        threshold: config.threshold ?? calibratedThreshold(), calibration: manifest.calibration,
+        preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },
+        limits: config.limits,
+      }, 200);
+    },
+  );
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'pinface', version: VERSION, description: 'Face verification at the edge. Errors are RFC 9457 problem+json with a stable `code`.' },
+  });
+}

@@ -1,0 +1,20 @@
+/** @module Assets port: every binary the service needs, handed in by a runtime adapter. */
+import type { CodecModules } from '../wasm/codecs.ts';
+
+export interface ModelBytes {
+  detect: Uint8Array;
+  landmark: Uint8Array;
+  feature: Uint8Array;
+}
+
+/**
+ * Compiled wasm modules (workerd forbids compiling bytes, so adapters import or compile them)
+ * and the ONNX model bytes. A lazy function lets an adapter defer file reads to first use.
+ */
+export interface Assets {
+  ortWasm: WebAssembly.Module;
+  codecs: CodecModules;
+  models: ModelBytes;
+}
+
+export type AssetsInput = Assets | (() => Promise<Assets>);

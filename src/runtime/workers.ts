@@ -1,0 +1,24 @@
+/**
+ * @module Cloudflare Workers adapter: wasm arrives as compiled modules through static imports
+ * (wrangler's CompiledWasm rule) and models as ArrayBuffers (Data rule), so nothing is
+ * compiled or fetched at run time.
+ */
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
+import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
+import detect from '../../models/fr_detect.onnx';
+import landmark from '../../models/fr_landmark.onnx';
+import feature from '../../models/fr_feature.onnx';
+import { createApp } from '../app.ts';
+
+const app = createApp(
+  {
+    ortWasm,
+    codecs: { jpeg: jpegWasm, png: pngWasm, webp: webpWasm },
+    models: { detect: new Uint8Array(detect), landmark: new Uint8Array(landmark), feature: new Uint8Array(feature) },
+  },
+  { runtime: 'workerd' },
+);
+
+export default app;
