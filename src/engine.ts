@@ -55,7 +55,7 @@ export function engineLoader(assets: AssetsInput): () => Promise<Engine> {
 
 export async function analyzeImage(
   engine: Engine,
-  bytes: Uint8Array,
+  bytes: Uint8Array<ArrayBuffer>,
   field: string,
   faces: FacePolicy,
   config: PinfaceConfig,

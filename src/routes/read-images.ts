@@ -10,7 +10,7 @@ import type { FacePolicy } from '../pipeline/face.ts';
 import { ImageOptionsSchema } from './schemas.ts';
 
 export interface ImageRequest<F extends string> {
-  images: Record<F, Uint8Array>;
+  images: Record<F, Uint8Array<ArrayBuffer>>;
   faces: FacePolicy;
 }
 
@@ -32,7 +32,7 @@ const parseOptions = (raw: Record<string, unknown>): FacePolicy => {
   return parsed.data.faces;
 };
 
-export function base64ToBytes(text: string, field: string): Uint8Array {
+export function base64ToBytes(text: string, field: string): Uint8Array<ArrayBuffer> {
   const body = text.startsWith('data:') ? text.slice(text.indexOf(',') + 1) : text;
   const clean = body.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
@@ -56,7 +56,7 @@ async function fromForm<F extends string>(c: Context, fields: readonly F[], limi
   } catch (cause) {
     throw new PinfaceError('invalid_parameters', '[pinface] [request] The multipart body could not be parsed. Check the boundary and the part headers.', { cause });
   }
-  const images = {} as Record<F, Uint8Array>;
+  const images = {} as Record<F, Uint8Array<ArrayBuffer>>;
   const options: Record<string, unknown> = {};
   for (const [key, value] of form.entries()) {
     if ((fields as readonly string[]).includes(key)) continue;
@@ -86,7 +86,7 @@ async function fromJson<F extends string>(c: Context, fields: readonly F[], sche
     throw invalid(`${where}: ${issue?.message ?? 'invalid'}. Expected ${fields.map((f) => `"${f}"`).join(', ')} as base64 strings.`, where);
   }
   const data = parsed.data as Record<string, unknown>;
-  const images = {} as Record<F, Uint8Array>;
+  const images = {} as Record<F, Uint8Array<ArrayBuffer>>;
   for (const field of fields) {
     const text = data[field] as string;
     // Base64 is 4/3 of the bytes: refuse before allocating the decoded copy.

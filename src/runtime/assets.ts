@@ -2,9 +2,9 @@
 import type { CodecModules } from '../wasm/codecs.ts';
 
 export interface ModelBytes {
-  detect: Uint8Array;
-  landmark: Uint8Array;
-  feature: Uint8Array;
+  detect: Uint8Array<ArrayBuffer>;
+  landmark: Uint8Array<ArrayBuffer>;
+  feature: Uint8Array<ArrayBuffer>;
 }
 
 /**

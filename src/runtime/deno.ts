@@ -6,7 +6,7 @@ import { createApp } from '../app.ts';
 import { fileAssets } from './files.ts';
 
 // The subset of the Deno namespace this adapter uses (hono keeps Deno behind its adapter the same way).
-declare const Deno: { readFile(path: URL): Promise<Uint8Array>; version: { deno: string } };
+declare const Deno: { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>; version: { deno: string } };
 
 const app = createApp(fileAssets((url) => Deno.readFile(url)), { runtime: `deno ${Deno.version.deno}` });
 

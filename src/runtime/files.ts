@@ -4,7 +4,7 @@
  */
 import type { Assets } from './assets.ts';
 
-export type ReadFile = (url: URL) => Promise<Uint8Array>;
+export type ReadFile = (url: URL) => Promise<Uint8Array<ArrayBuffer>>;
 
 const root = new URL('../../', import.meta.url);
 const at = (path: string): URL => new URL(path, root);

@@ -1,0 +1,139 @@
+/**
+ * The one contract every runtime must pass (unstorage's testDriver pattern): the same requests
+ * against in-process Node, workerd and Deno. `target.fetch` takes a path and RequestInit.
+ */
+import { describe, expect, it } from 'vitest';
+import manifest from '../../models/manifest.json' with { type: 'json' };
+import { bad, faces, toBase64 } from './fixtures.ts';
+
+export interface ContractTarget {
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+const form = (parts: Record<string, Uint8Array<ArrayBuffer> | string>): FormData => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(parts)) {
+    if (typeof v === 'string') f.append(k, v);
+    else f.append(k, new Blob([v]), `${k}.bin`);
+  }
+  return f;
+};
+
+const post = (target: ContractTarget, path: string, body: FormData | object | string | Uint8Array<ArrayBuffer>, type?: string) => {
+  const init: RequestInit = { method: 'POST' };
+  if (body instanceof FormData) init.body = body;
+  else if (typeof body === 'string' || body instanceof Uint8Array) {
+    init.body = body;
+    init.headers = { 'content-type': type ?? 'text/plain' };
+  } else {
+    init.body = JSON.stringify(body);
+    init.headers = { 'content-type': 'application/json' };
+  }
+  return target.fetch(path, init);
+};
+
+const expectProblem = async (res: Response, status: number, code: string, field?: string) => {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const p = JSON.parse(text) as Record<string, unknown>;
+  expect(p.code).toBe(code);
+  expect(p.status).toBe(status);
+  expect(typeof p.detail).toBe('string');
+  if (field !== undefined) expect(p.field).toBe(field);
+};
+
+/** The bad-input table: every row must be a 4xx problem+json, never a 500 or a crash. */
+export const badInputs: { name: string; body: () => FormData | object | string | Uint8Array<ArrayBuffer>; type?: string; status: number; code: string; field?: string }[] = [
+  { name: 'truncated JPEG', body: () => form({ source: bad.truncatedJpeg, target: faces.a1 }), status: 422, code: 'corrupt_image', field: 'source' },
+  { name: 'PNG bomb header (100000x100000)', body: () => form({ source: faces.a1, target: bad.pngBomb }), status: 413, code: 'too_many_pixels', field: 'target' },
+  { name: 'GIF', body: () => form({ source: bad.gif, target: faces.a1 }), status: 415, code: 'unsupported_media_type', field: 'source' },
+  { name: 'zero bytes', body: () => form({ source: bad.zero, target: faces.a1 }), status: 422, code: 'corrupt_image', field: 'source' },
+  { name: '50 MB body', body: () => form({ source: new Uint8Array(50 * 1024 * 1024), target: faces.a1 }), status: 413, code: 'payload_too_large' },
+  { name: '20000x20000 JPEG header', body: () => form({ source: bad.hugeHeader, target: faces.a1 }), status: 413, code: 'too_many_pixels', field: 'source' },
+  { name: 'text/plain body', body: () => 'hello', type: 'text/plain', status: 415, code: 'unsupported_media_type' },
+  { name: 'image as raw body', body: () => faces.a1, type: 'image/jpeg', status: 415, code: 'unsupported_media_type' },
+  { name: 'text file in an image field', body: () => form({ source: bad.text, target: faces.a1 }), status: 415, code: 'unsupported_media_type', field: 'source' },
+  { name: 'missing field', body: () => form({ source: faces.a1 }), status: 400, code: 'invalid_parameters', field: 'target' },
+  { name: 'text instead of a file', body: () => form({ source: 'abc', target: faces.a1 }), status: 400, code: 'invalid_parameters', field: 'source' },
+  { name: 'no face', body: () => form({ source: faces.a1, target: bad.noFace }), status: 422, code: 'no_face', field: 'target' },
+  { name: 'several faces with faces=single', body: () => form({ source: faces.two, target: faces.a1, faces: 'single' }), status: 422, code: 'multiple_faces', field: 'source' },
+  { name: 'unknown faces option', body: () => form({ source: faces.a1, target: faces.a2, faces: 'all' }), status: 400, code: 'invalid_parameters', field: 'faces' },
+  { name: 'malformed JSON', body: () => '{"source":', type: 'application/json', status: 400, code: 'invalid_parameters' },
+  { name: 'JSON missing target', body: () => ({ source: toBase64(faces.a1) }), status: 400, code: 'invalid_parameters', field: 'target' },
+  { name: 'JSON bad base64', body: () => ({ source: '%%%not-base64%%%', target: toBase64(faces.a1) }), status: 400, code: 'invalid_parameters', field: 'source' },
+  { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
+];
+
+export function appContract(name: string, getTarget: () => ContractTarget): void {
+  describe(`app contract: ${name}`, () => {
+    it('answers health', async () => {
+      const res = await getTarget().fetch('/v1/health');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok' });
+    });
+
+    it('reports models, checksums, threshold and runtime', async () => {
+      const info = (await (await getTarget().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
+      expect(info.models.feature.sha256).toBe(manifest.models.feature.sha256);
+      expect(info.models.detect.sha256).toBe(manifest.models.detect.sha256);
+      expect(info.threshold).toBe(manifest.calibration.threshold);
+      expect(String(info.runtime)).toContain(name);
+    });
+
+    it('serves an OpenAPI 3.1 document', async () => {
+      const doc = (await (await getTarget().fetch('/v1/openapi.json')).json()) as Record<string, any>; // any: test reads nested JSON
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/verify', '/v1/embed', '/v1/health', '/v1/info']));
+    });
+
+    it('matches two photos of one person (multipart)', async () => {
+      const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2 }));
+      const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(body.match).toBe(true);
+      expect(body.similarity).toBeGreaterThanOrEqual(body.threshold);
+      expect(body.threshold).toBe(manifest.calibration.threshold);
+      expect(body.faces.source.landmarks).toHaveLength(5);
+      expect(body.faces.source.facesDetected).toBe(1);
+      expect(body.models.recognizer).toMatch(/^fr_feature@/);
+      for (const stage of ['decode', 'detect', 'landmarks', 'align', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
+    });
+
+    it('rejects two different people (JSON base64)', async () => {
+      const res = await post(getTarget(), '/v1/verify', { source: toBase64(faces.a1), target: toBase64(faces.b1) });
+      const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(body.match).toBe(false);
+      expect(body.similarity).toBeLessThan(body.threshold);
+    });
+
+    it('uses the largest face by default when there are several', async () => {
+      const res = await post(getTarget(), '/v1/verify', form({ source: faces.two, target: faces.a1 }));
+      const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(body.faces.source.facesDetected).toBeGreaterThanOrEqual(2);
+    });
+
+    it('embeds one face into a unit 512-d vector', async () => {
+      const res = await post(getTarget(), '/v1/embed', form({ image: faces.b1 }));
+      const body = (await res.json()) as { embedding: number[] };
+      expect(res.status).toBe(200);
+      expect(body.embedding).toHaveLength(512);
+      expect(Math.hypot(...body.embedding)).toBeCloseTo(1, 4);
+    });
+
+    describe('bad input answers 4xx problem+json', () => {
+      for (const row of badInputs) {
+        it(row.name, async () => {
+          await expectProblem(await post(getTarget(), '/v1/verify', row.body(), row.type), row.status, row.code, row.field);
+        });
+      }
+      it('unknown route', async () => expectProblem(await getTarget().fetch('/v1/nope'), 404, 'not_found'));
+      it('still verifies after all of the above', async () => {
+        const res = await post(getTarget(), '/v1/verify', form({ source: faces.a2, target: faces.a1 }));
+        expect(res.status).toBe(200);
+      });
+    });
+  });
+}
