@@ -7,7 +7,3 @@ declare module '*.onnx' {
   const bytes: ArrayBuffer;
   export default bytes;
 }
-declare module '@jsquash/png/codec/pkg/squoosh_png_bg.wasm' {
-  const module: WebAssembly.Module;
-  export default module;
-}

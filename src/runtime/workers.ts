@@ -3,10 +3,10 @@
  * (wrangler's CompiledWasm rule) and models as ArrayBuffers (Data rule), so nothing is
  * compiled or fetched at run time.
  */
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
-import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
-import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
-import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
+import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
+import jpegWasm from '../../node_modules/@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+import pngWasm from '../../node_modules/@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
+import webpWasm from '../../node_modules/@jsquash/webp/codec/dec/webp_dec.wasm';
 import detect from '../../models/fr_detect.onnx';
 import landmark from '../../models/fr_landmark.onnx';
 import feature from '../../models/fr_feature.onnx';

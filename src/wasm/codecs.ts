@@ -4,8 +4,9 @@
  */
 import mozjpegFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import webpFactory from '@jsquash/webp/codec/dec/webp_dec.js';
-import { decode as pngDecode, initSync as pngInit } from '@jsquash/png/codec/pkg/squoosh_png.js';
+import { PinfaceError } from '../errors.ts';
 import type { RgbaImage } from '../pipeline/image.ts';
+import { pngBindings } from './png-bindgen.ts';
 
 export interface CodecModules {
   jpeg: WebAssembly.Module;
@@ -13,14 +14,28 @@ export interface CodecModules {
   webp: WebAssembly.Module;
 }
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp';
-export type ImageDecoders = Record<ImageFormat, (bytes: Uint8Array<ArrayBuffer>) => Promise<RgbaImage>>;
+export type ImageFormat = keyof CodecModules;
+/** Decodes one image to RGBA as stored (no EXIF orientation); throws on anything it cannot read. */
+export type ImageDecode = (bytes: Uint8Array<ArrayBuffer>) => Promise<RgbaImage>;
+export type ImageDecoders = Readonly<Record<ImageFormat, ImageDecode>>;
+
+/** One live codec instance: its decode and the current size of its linear memory. */
+export interface CodecInstance {
+  decode(bytes: Uint8Array): RgbaImage;
+  heapBytes(): number;
+}
 
 /**
- * The codecs construct results with `new ImageData(...)`, which Workers, Deno and Node lack.
- * jSquash patches the global itself at import in some runtimes; this makes it deterministic
- * in all of them, with the same minimal shape, and only where it is missing.
+ * Largest heap an instance may keep between decodes. Linear memory grows to hold a decoded image
+ * and never shrinks (a 12-megapixel JPEG takes mozjpeg's heap to ~105 MB), so an instance that
+ * grew past this is dropped after its decode. A fresh instance costs ~1.5 ms to create, but
+ * its first decode runs 2-2.5x slower while the new pages are touched (measured in Node 20:
+ * 640x480 JPEG 7 -> 17 ms, 2000x1500 71 -> 136 ms), so small images keep a warm instance.
+ * 16 MiB is the Emscripten codecs' initial heap: warm instances cost no more than a fresh one.
  */
+export const WARM_HEAP_BYTES = 16 * 1024 * 1024 + 128 * 1024;
+
+/** The codecs construct results with `new ImageData(...)`, which Workers, Deno and Node lack. */
 function ensureImageData(): void {
   const g = globalThis as { ImageData?: unknown };
   g.ImageData ??= class ImageData {
@@ -28,36 +43,102 @@ function ensureImageData(): void {
   };
 }
 
-interface EmscriptenDecoder { decode(data: BufferSource, ...rest: boolean[]): RgbaImage | null }
-type Factory = (opts: Record<string, unknown>) => Promise<EmscriptenDecoder>;
+interface EmscriptenCodec { decode(data: Uint8Array, ...rest: boolean[]): RgbaImage | null; HEAPU8: Uint8Array }
+type EmscriptenFactory = (opts: Record<string, unknown>) => Promise<EmscriptenCodec>;
+
+/** jSquash's own decode() memoizes one instance per JS module; the factory gives us fresh ones. */
+const emscripten = (name: string, factory: EmscriptenFactory, module: WebAssembly.Module, ...args: boolean[]) =>
+  async (): Promise<CodecInstance> => {
+    let stderr = '';
+    const codec = await factory({
+      noInitialRun: true,
+      // The module is injected: never let the glue resolve a .wasm URL against import.meta.url.
+      locateFile: (path: string) => path,
+      // Decoder diagnostics go into the error's cause, not to the console once per bad upload.
+      print: () => {},
+      printErr: (line: string) => { stderr = line; },
+      instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) {
+        const instance = new WebAssembly.Instance(module, imports);
+        done(instance);
+        return instance.exports;
+      },
+    });
+    return {
+      decode(bytes) {
+        stderr = '';
+        let out: RgbaImage | null;
+        try {
+          out = codec.decode(bytes, ...args);
+        } catch (e) {
+          // libjpeg's error_exit calls exit(), which surfaces as a non-Error ExitStatus object.
+          throw new Error(`${name} decoder failed${stderr ? `: ${stderr}` : ''}`, { cause: e });
+        }
+        if (!out) throw new Error(`${name} decoder returned no image${stderr ? `: ${stderr}` : ''}`);
+        return out;
+      },
+      heapBytes: () => codec.HEAPU8.length,
+    };
+  };
+
+interface Slot { ready: Promise<CodecInstance>; dead: boolean }
 
 /**
- * An Emscripten heap grows to hold the decoded image and never shrinks: one 12-megapixel photo
- * would pin ~100 MB of a 128 MB isolate for good. So each decode gets a fresh instance from the
- * compiled module (about a millisecond, see test/unit/codecs.test.ts), and the heap goes with it;
- * a trap inside the decoder likewise leaves nothing broken behind.
+ * Decodes on a warm instance, replaced after any throw (a trap or abort leaves the C heap and
+ * stack in an unknown state) and after any decode that grew its heap past WARM_HEAP_BYTES.
  */
-const emscripten = (factory: Factory, module: WebAssembly.Module, ...args: boolean[]) => async (bytes: Uint8Array<ArrayBuffer>): Promise<RgbaImage> => {
-  const instance = await factory({
-    noInitialRun: true,
-    instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) {
-      const i = new WebAssembly.Instance(module, imports);
-      done(i);
-      return i.exports;
-    },
-  });
-  const out = instance.decode(bytes, ...args);
-  if (!out) throw new Error('decoder returned nothing');
-  return out;
-};
+export function warmDecoder(instantiate: () => Promise<CodecInstance>, warmHeapBytes = WARM_HEAP_BYTES): ImageDecode {
+  let slot: Slot | undefined;
+  const acquire = (): Slot => {
+    if (slot === undefined || slot.dead) {
+      const s: Slot = { ready: instantiate(), dead: false };
+      s.ready.catch(() => { s.dead = true; }); // a failed start is retried, not cached
+      slot = s;
+    }
+    return slot;
+  };
+  return async (bytes) => {
+    let s = acquire();
+    let codec = await s.ready;
+    // Another request may have retired this instance while we waited for it.
+    while (s.dead) {
+      s = acquire();
+      codec = await s.ready;
+    }
+    try {
+      const image = codec.decode(bytes);
+      if (codec.heapBytes() > warmHeapBytes) s.dead = true;
+      return image;
+    } catch (e) {
+      s.dead = true;
+      throw e;
+    }
+  };
+}
 
-export function createDecoders(modules: CodecModules): ImageDecoders {
+/** A fresh-instance factory per format (exported for tests that watch heap sizes). */
+export function codecInstances(modules: CodecModules): Record<ImageFormat, () => Promise<CodecInstance>> {
   ensureImageData();
-  // wasm-bindgen keeps one instance per module scope; the Rust png decoder frees what it allocates.
-  pngInit(modules.png);
+  const png = pngBindings(modules.png);
+  if (typeof png === 'string') {
+    throw new PinfaceError('internal', `[pinface] [codecs] The png codec module imports "${png}", which pinface's bindings do not provide. Use the @jsquash/png version pinned in package.json.`);
+  }
   return {
-    jpeg: emscripten(mozjpegFactory as unknown as Factory, modules.jpeg, false), // orientation is applied by pipeline/decode
-    webp: emscripten(webpFactory as unknown as Factory, modules.webp),
-    png: async (bytes) => pngDecode(bytes) as RgbaImage,
+    // Orientation is applied once, by pipeline/decode, so mozjpeg's own rotation stays off.
+    jpeg: emscripten('jpeg', mozjpegFactory as unknown as EmscriptenFactory, modules.jpeg, false),
+    webp: emscripten('webp', webpFactory as unknown as EmscriptenFactory, modules.webp),
+    png: async () => png(),
+  };
+}
+
+/**
+ * The three decoders over injected compiled modules. Cheap: instances are created on first use.
+ * @example const decoders = createDecoders({ jpeg: jpegWasm, png: pngWasm, webp: webpWasm });
+ */
+export function createDecoders(modules: CodecModules, warmHeapBytes = WARM_HEAP_BYTES): ImageDecoders {
+  const make = codecInstances(modules);
+  return {
+    jpeg: warmDecoder(make.jpeg, warmHeapBytes),
+    png: warmDecoder(make.png, warmHeapBytes),
+    webp: warmDecoder(make.webp, warmHeapBytes),
   };
 }

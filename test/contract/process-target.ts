@@ -1,4 +1,4 @@
-/** Runs a server as a child process (deno serve, wrangler dev, node) and waits until it answers. */
+/** Runs a server as a child process (deno serve, wrangler dev) and waits until it answers. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { ContractTarget } from './app-contract.ts';
@@ -19,7 +19,16 @@ export interface ServerProcess extends ContractTarget {
   stop(): Promise<void>;
 }
 
-export async function startServer(cmd: string, args: string[], port: number, timeoutMs = 120_000): Promise<ServerProcess> {
+/** Stops the whole process group: wrangler runs workerd as its child. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(-(child.pid as number), 'SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGKILL');
+}
+
+export async function startServer(cmd: string, args: string[], port: number, timeoutMs = 150_000): Promise<ServerProcess> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
   let log = '';
   child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
@@ -27,23 +36,19 @@ export async function startServer(cmd: string, args: string[], port: number, tim
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${cmd} exited ${child.exitCode}:\n${log}`);
+    // wrangler dev keeps running after a failed build (it waits for edits): fail on its message.
+    if (child.exitCode !== null || /Build failed|\[ERROR\]/.test(log)) {
+      await stopGroup(child);
+      throw new Error(`${cmd} failed to start:\n${log}`);
+    }
     try {
-      const res = await fetch(`${url}/v1/health`);
-      if (res.ok) break;
+      if ((await fetch(`${url}/v1/health`)).ok) break;
     } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { process.kill(-(child.pid as number), 'SIGKILL'); throw new Error(`${cmd} did not answer within ${timeoutMs} ms:\n${log}`); }
+    if (Date.now() > deadline) {
+      await stopGroup(child);
+      throw new Error(`${cmd} did not answer within ${timeoutMs} ms:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return {
-    url, child, output: () => log,
-    fetch: (path, init) => fetch(`${url}${path}`, init),
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-(child.pid as number), 'SIGTERM'); // the whole group: wrangler starts workerd as a child
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
-    },
-  };
+  return { url, child, output: () => log, fetch: (path, init) => fetch(`${url}${path}`, init), stop: () => stopGroup(child) };
 }

@@ -1,66 +1,130 @@
-/** @module Header: width and height read from the container, without decoding pixels. */
+/**
+ * @module Header: image dimensions read from the container, without decoding, so that
+ * oversized images are refused before a decoder allocates for them.
+ */
+import type { Limits } from '../../config.ts';
 import { PinfaceError } from '../../errors.ts';
 import type { ImageFormat } from '../../wasm/codecs.ts';
 
-export interface Dimensions { width: number; height: number }
+export interface ImageSize { width: number; height: number }
 
-const corrupt = (what: string): PinfaceError =>
-  new PinfaceError('corrupt_image', `[pinface] [decode] ${what}. The file is damaged or not really that format; re-export it.`);
+/** A JPEG marker segment; `offset`/`length` delimit its payload (after the 2 length bytes). */
+export interface JpegSegment { marker: number; offset: number; length: number }
 
-const u16be = (b: Uint8Array, at: number): number => ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0);
-const u32be = (b: Uint8Array, at: number): number => ((b[at] ?? 0) * 2 ** 24) + u16be(b, at + 1) * 256 + (b[at + 3] ?? 0);
-const u16le = (b: Uint8Array, at: number): number => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
-const u24le = (b: Uint8Array, at: number): number => u16le(b, at) | ((b[at + 2] ?? 0) << 16);
+export const corruptImage = (what: string, cause?: unknown): PinfaceError =>
+  new PinfaceError('corrupt_image', `[pinface] [decode] ${what}. Send the complete, undamaged image file.`, { cause });
 
-/** Walks JPEG segments to the first SOFn frame header. */
-function jpegSize(b: Uint8Array): Dimensions {
-  let at = 2;
-  while (at + 4 <= b.length) {
-    if (b[at] !== 0xff) throw corrupt('JPEG marker expected');
-    const marker = b[at + 1] as number;
-    if (marker === 0xff) { at++; continue; } // fill byte
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { at += 2; continue; }
-    if (marker === 0xd9 || marker === 0xda) break; // EOI or scan data before any frame header
-    const len = u16be(b, at + 2);
-    if (len < 2) throw corrupt('JPEG segment length invalid');
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) {
-      if (at + 9 > b.length) break;
-      return { height: u16be(b, at + 5), width: u16be(b, at + 7) };
+const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+const ascii = (b: Uint8Array, at: number, text: string): boolean =>
+  [...text].every((c, i) => b[at + i] === c.charCodeAt(0));
+
+const SOS = 0xda;
+const EOI = 0xd9;
+/** SOF0..SOF15 share C0..CF with DHT (C4), JPG (C8) and DAC (CC), which carry no frame size. */
+const isSof = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+
+/**
+ * The marker segments of a JPEG up to and including the first SOS (or EOI). Bytes between
+ * segments are skipped as libjpeg skips them; a segment running past the end throws.
+ */
+export function* jpegSegments(bytes: Uint8Array): Generator<JpegSegment> {
+  const dv = view(bytes);
+  let pos = 2;
+  while (pos + 1 < bytes.length) {
+    if (bytes[pos] !== 0xff) { pos++; continue; }
+    const marker = bytes[pos + 1] as number;
+    if (marker === 0xff || marker === 0x00) { pos++; continue; } // fill byte or stuffed zero
+    pos += 2;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue; // no payload
+    if (marker === 0xd8) throw corruptImage('The JPEG has a second start-of-image marker in its header');
+    if (marker === EOI) { yield { marker, offset: pos, length: 0 }; return; }
+    if (pos + 2 > bytes.length) break;
+    const size = dv.getUint16(pos);
+    if (size < 2) throw corruptImage(`The JPEG has a malformed segment (marker 0x${marker.toString(16)})`);
+    if (pos + size > bytes.length) break;
+    yield { marker, offset: pos + 2, length: size - 2 };
+    if (marker === SOS) return;
+    pos += size;
+  }
+  throw corruptImage('The JPEG header is truncated');
+}
+
+function jpegSize(bytes: Uint8Array): ImageSize {
+  for (const seg of jpegSegments(bytes)) {
+    if (isSof(seg.marker)) {
+      if (seg.length < 6) throw corruptImage('The JPEG frame header (SOF) is too short');
+      const dv = view(bytes);
+      return { height: dv.getUint16(seg.offset + 1), width: dv.getUint16(seg.offset + 3) };
     }
-    at += 2 + len;
+    if (seg.marker === SOS || seg.marker === EOI) break;
   }
-  throw corrupt('JPEG has no frame header (SOF)');
+  throw corruptImage('The JPEG has no frame header (SOF) before its image data');
 }
 
-function pngSize(b: Uint8Array): Dimensions {
-  if (b.length < 24 || String.fromCharCode(...b.subarray(12, 16)) !== 'IHDR') throw corrupt('PNG has no IHDR chunk');
-  return { width: u32be(b, 16), height: u32be(b, 20) };
+function pngSize(bytes: Uint8Array): ImageSize {
+  if (bytes.length < 33) throw corruptImage('The PNG header is truncated');
+  const dv = view(bytes);
+  if (dv.getUint32(8) !== 13 || !ascii(bytes, 12, 'IHDR')) throw corruptImage('The PNG does not start with an IHDR chunk');
+  const width = dv.getUint32(16);
+  const height = dv.getUint32(20);
+  // The PNG spec caps dimensions at 2^31 - 1.
+  if (width > 0x7fffffff || height > 0x7fffffff) throw corruptImage('The PNG header has out-of-range dimensions');
+  return { width, height };
 }
 
-function webpSize(b: Uint8Array): Dimensions {
-  const chunk = String.fromCharCode(...b.subarray(12, 16));
-  if (chunk === 'VP8 ' && b.length >= 30) {
-    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) throw corrupt('WebP VP8 frame tag missing');
-    return { width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
+function webpSize(bytes: Uint8Array): ImageSize {
+  if (bytes.length < 30) throw corruptImage('The WebP header is truncated');
+  const dv = view(bytes);
+  if (dv.getUint32(4, true) + 8 > bytes.length) throw corruptImage('The WebP file is truncated');
+  const payload = 20;
+  if (ascii(bytes, 12, 'VP8 ')) {
+    // Lossy: 3-byte frame tag, start code 9d 01 2a, then 14-bit width and height (2 scale bits).
+    if ((bytes[payload] as number) & 1 || !(bytes[23] === 0x9d && bytes[24] === 0x01 && bytes[25] === 0x2a)) {
+      throw corruptImage('The WebP (VP8) key frame header is malformed');
+    }
+    return { width: dv.getUint16(26, true) & 0x3fff, height: dv.getUint16(28, true) & 0x3fff };
   }
-  if (chunk === 'VP8L' && b.length >= 25) {
-    if (b[20] !== 0x2f) throw corrupt('WebP VP8L signature missing');
-    const bits = (b[21] ?? 0) | ((b[22] ?? 0) << 8) | ((b[23] ?? 0) << 16) | ((b[24] ?? 0) << 24);
+  if (ascii(bytes, 12, 'VP8L')) {
+    if (bytes[payload] !== 0x2f) throw corruptImage('The WebP (VP8L) header has a bad signature');
+    const bits = dv.getUint32(payload + 1, true);
     return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
   }
-  if (chunk === 'VP8X' && b.length >= 30) return { width: u24le(b, 24) + 1, height: u24le(b, 27) + 1 };
-  throw corrupt(`WebP chunk "${chunk}" is not an image header`);
+  if (ascii(bytes, 12, 'VP8X')) {
+    if ((bytes[payload] as number) & 0x02) {
+      throw new PinfaceError('unsupported_media_type', '[pinface] [decode] Unsupported image format "animated webp". Should be one of: jpeg, png, webp (still).', {
+        extra: { detected: 'animated webp' },
+      });
+    }
+    const u24 = (at: number): number => dv.getUint16(at, true) + ((bytes[at + 2] as number) << 16);
+    return { width: u24(payload + 4) + 1, height: u24(payload + 7) + 1 };
+  }
+  throw corruptImage('The WebP has no VP8, VP8L or VP8X chunk where one is required');
 }
 
-export function readDimensions(b: Uint8Array, format: ImageFormat): Dimensions {
-  const d = format === 'jpeg' ? jpegSize(b) : format === 'png' ? pngSize(b) : webpSize(b);
-  if (d.width === 0 || d.height === 0) throw corrupt(`${format} header says ${d.width}x${d.height}`);
-  return d;
+/** Width and height as the file's header states them; throws corrupt_image when it cannot be read. */
+export function readImageSize(bytes: Uint8Array, format: ImageFormat): ImageSize {
+  const size = format === 'jpeg' ? jpegSize(bytes) : format === 'png' ? pngSize(bytes) : webpSize(bytes);
+  if (size.width === 0 || size.height === 0) throw corruptImage(`The ${format} header states a ${size.width}x${size.height} image`);
+  return size;
 }
 
-/** A JPEG without an EOI marker after its scan is truncated; mozjpeg would pad it with grey. */
-export function jpegLooksComplete(b: Uint8Array): boolean {
-  for (let i = b.length - 2; i >= Math.max(2, b.length - 4096); i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return true;
-  return false;
+/** Refuses sizes over `limits.maxPixels` or `limits.maxSide` (too_many_pixels). */
+export function checkPixelLimits({ width, height }: ImageSize, limits: Limits): void {
+  if (width * height <= limits.maxPixels && Math.max(width, height) <= limits.maxSide) return;
+  throw new PinfaceError(
+    'too_many_pixels',
+    `[pinface] [decode] The image is ${width}x${height} (${width * height} pixels); the limit is ${limits.maxPixels} pixels and ${limits.maxSide} per side. Resize the image before sending it.`,
+    { extra: { width, height, maxPixels: limits.maxPixels, maxSide: limits.maxSide } },
+  );
+}
+
+/** A JPEG whose scan has no end-of-image marker is cut short; mozjpeg would fill the rest with grey. */
+export function checkJpegComplete(bytes: Uint8Array): void {
+  let scan = -1;
+  for (const seg of jpegSegments(bytes)) if (seg.marker === SOS) scan = seg.offset + seg.length;
+  if (scan < 0) throw corruptImage('The JPEG has no image data (SOS)');
+  for (let i = bytes.indexOf(0xff, scan); i >= 0 && i + 1 < bytes.length; i = bytes.indexOf(0xff, i + 1)) {
+    if (bytes[i + 1] === EOI) return;
+  }
+  throw corruptImage('The JPEG is truncated: its image data has no end-of-image marker');
 }

@@ -1,47 +1,53 @@
 /**
  * @module Decode: bytes -> upright RGBA. Limits on bytes and pixels are enforced from the
- * header before any pixel is decoded; every failure is a coded PinfaceError.
+ * header before any pixel is decoded; every failure is a coded PinfaceError. Image bytes are
+ * never logged or kept.
  */
 import type { Limits } from '../../config.ts';
 import { PinfaceError, isPinfaceError } from '../../errors.ts';
 import type { ImageDecoders, ImageFormat } from '../../wasm/codecs.ts';
 import type { RgbaImage } from '../image.ts';
 import { jpegOrientation, type Orientation } from './exif.ts';
-import { jpegLooksComplete, readDimensions } from './header.ts';
+import { checkJpegComplete, checkPixelLimits, corruptImage, readImageSize } from './header.ts';
 import { applyOrientation } from './orient.ts';
 import { sniffFormat } from './sniff.ts';
 
 export interface DecodedImage extends RgbaImage {
   format: ImageFormat;
+  /** The EXIF orientation that was applied (1 for PNG and WebP). */
   orientation: Orientation;
+  /** Size as stored in the file, before orientation. */
+  sourceWidth: number;
+  sourceHeight: number;
 }
 
+/**
+ * Sniffs, checks limits from the header, decodes and turns the image upright.
+ * @example const img = await decodeImage(bytes, createDecoders(modules), defaultLimits);
+ */
 export async function decodeImage(bytes: Uint8Array<ArrayBuffer>, decoders: ImageDecoders, limits: Limits): Promise<DecodedImage> {
   if (bytes.length > limits.maxImageBytes) {
-    throw new PinfaceError('payload_too_large', `[pinface] [decode] The image has ${bytes.length} bytes; the limit is ${limits.maxImageBytes}.`, {
-      extra: { maxImageBytes: limits.maxImageBytes },
-    });
+    throw new PinfaceError(
+      'payload_too_large',
+      `[pinface] [decode] The image has ${bytes.length} bytes; the limit is ${limits.maxImageBytes}. Send a smaller or more compressed image.`,
+      { extra: { bytes: bytes.length, maxImageBytes: limits.maxImageBytes } },
+    );
   }
   const format = sniffFormat(bytes);
-  const { width, height } = readDimensions(bytes, format);
-  if (width * height > limits.maxPixels || Math.max(width, height) > limits.maxSide) {
-    throw new PinfaceError('too_many_pixels', `[pinface] [decode] The image is ${width}x${height}; the limits are ${limits.maxPixels} pixels and ${limits.maxSide} per side. Downscale it first.`, {
-      extra: { width, height, maxPixels: limits.maxPixels, maxSide: limits.maxSide },
-    });
-  }
-  if (format === 'jpeg' && !jpegLooksComplete(bytes)) {
-    throw new PinfaceError('corrupt_image', '[pinface] [decode] The JPEG is truncated (no end-of-image marker). Upload the whole file.');
-  }
-  let img: RgbaImage;
+  const { width, height } = readImageSize(bytes, format);
+  checkPixelLimits({ width, height }, limits);
+  if (format === 'jpeg') checkJpegComplete(bytes);
+  let raw: RgbaImage;
   try {
-    img = await decoders[format](bytes);
+    raw = await decoders[format](bytes);
   } catch (cause) {
     if (isPinfaceError(cause)) throw cause;
-    throw new PinfaceError('corrupt_image', `[pinface] [decode] The ${format} data could not be decoded. The file is damaged; re-export it.`, { cause });
+    throw corruptImage(`The ${format} image data could not be decoded`, cause);
   }
-  if (img.width !== width || img.height !== height) {
-    throw new PinfaceError('corrupt_image', `[pinface] [decode] The ${format} header says ${width}x${height} but the data decodes to ${img.width}x${img.height}.`);
+  if (raw.width !== width || raw.height !== height || raw.data.length !== width * height * 4) {
+    throw corruptImage(`The ${format} header says ${width}x${height} but the data decodes to ${raw.width}x${raw.height}`);
   }
   const orientation = format === 'jpeg' ? jpegOrientation(bytes) : 1;
-  return { ...applyOrientation(img, orientation), format, orientation };
+  const upright = applyOrientation(raw, orientation);
+  return { width: upright.width, height: upright.height, data: upright.data, format, orientation, sourceWidth: width, sourceHeight: height };
 }

@@ -1,35 +1,76 @@
-/** @module Sniff: the format from magic bytes, never from the client's Content-Type. */
+/** @module Sniff: name an upload's format from its first bytes, whatever the client claimed. */
 import { PinfaceError } from '../../errors.ts';
 import type { ImageFormat } from '../../wasm/codecs.ts';
 
-const starts = (b: Uint8Array, sig: readonly number[], at = 0): boolean => sig.every((v, i) => b[at + i] === v);
-const ascii = (b: Uint8Array, at: number, len: number): string => String.fromCharCode(...b.subarray(at, at + len));
+export const supportedFormats: readonly ImageFormat[] = ['jpeg', 'png', 'webp'];
 
-/** Formats we recognise only to name them in the error. */
-function nameOther(b: Uint8Array): string {
-  if (ascii(b, 0, 4) === 'GIF8') return 'gif';
-  if (starts(b, [0x42, 0x4d])) return 'bmp';
-  if (starts(b, [0x49, 0x49, 0x2a, 0x00]) || starts(b, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
-  if (ascii(b, 4, 4) === 'ftyp') {
-    const brand = ascii(b, 8, 4);
-    return /^(heic|heix|hevc|mif1|msf1)$/.test(brand) ? 'heic' : brand.startsWith('avi') ? 'avif' : 'iso-bmff';
-  }
-  if (ascii(b, 0, 5) === '%PDF-') return 'pdf';
-  if (ascii(b, 0, 5) === '<?xml' || ascii(b, 0, 4) === '<svg') return 'svg/xml';
-  const head = b.subarray(0, 64);
-  if (head.length > 0 && head.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127))) return 'text';
-  return 'unknown';
+const ascii = (bytes: Uint8Array, at: number, text: string): boolean => {
+  if (bytes.length < at + text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+};
+
+const startsWith = (bytes: Uint8Array, magic: readonly number[]): boolean =>
+  bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+
+const HEIF_BRANDS = new Map(Object.entries({
+  avif: 'avif', avis: 'avif', heic: 'heic', heix: 'heic', hevc: 'heic', hevx: 'heic',
+  heim: 'heic', heis: 'heic', mif1: 'heif', msf1: 'heif',
+}));
+
+/** Names non-image payloads clients send by mistake (form fields, JSON, base64, error pages). */
+function nameText(bytes: Uint8Array): string | undefined {
+  const head = bytes.subarray(0, 512);
+  for (const b of head) if (b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f) return undefined;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head).trimStart();
+  if (text.startsWith('{') || text.startsWith('[')) return 'json';
+  if (text.startsWith('data:')) return 'data-url';
+  // Base64 of a JPEG, PNG or WebP: the bytes were encoded once more than the API expects.
+  if (/^(\/9j\/|iVBORw0KGgo|UklGR)/.test(text)) return 'base64';
+  const lower = text.slice(0, 256).toLowerCase();
+  if (lower.startsWith('<svg') || (lower.startsWith('<?xml') && lower.includes('<svg'))) return 'svg';
+  if (lower.startsWith('<!doctype html') || lower.startsWith('<html')) return 'html';
+  if (lower.startsWith('<?xml')) return 'xml';
+  return 'text';
 }
 
-export function sniffFormat(b: Uint8Array): ImageFormat {
-  if (b.length === 0) {
-    throw new PinfaceError('corrupt_image', '[pinface] [decode] The image is empty (0 bytes). Send the file contents.');
+/** What the bytes look like, for error messages: a supported format or another name. */
+export function identifyFormat(bytes: Uint8Array): ImageFormat | string {
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP')) return 'webp';
+  if (ascii(bytes, 0, 'GIF87a') || ascii(bytes, 0, 'GIF89a')) return 'gif';
+  if (ascii(bytes, 0, 'II*\0') || ascii(bytes, 0, 'MM\0*')) return 'tiff';
+  if (ascii(bytes, 0, '%PDF-')) return 'pdf';
+  if (ascii(bytes, 4, 'ftyp')) {
+    const brand = String.fromCharCode(...bytes.subarray(8, 12));
+    return HEIF_BRANDS.get(brand) ?? 'iso-bmff';
   }
-  if (starts(b, [0xff, 0xd8, 0xff])) return 'jpeg';
-  if (starts(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
-  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return 'webp';
-  const found = nameOther(b);
-  throw new PinfaceError('unsupported_media_type', `[pinface] [decode] Unsupported image format "${found}". Should be one of: jpeg, png, webp.`, {
-    extra: { detected: found },
-  });
+  if (startsWith(bytes, [0xff, 0x0a]) || ascii(bytes, 4, 'JXL ')) return 'jxl';
+  if (ascii(bytes, 0, 'RIFF')) return 'riff';
+  // "BM" alone is too weak (text starts with it too): also require the zero reserved words.
+  if (ascii(bytes, 0, 'BM') && bytes.length >= 14 && [6, 7, 8, 9].every((i) => bytes[i] === 0)) return 'bmp';
+  if (startsWith(bytes, [0x00, 0x00, 0x01, 0x00])) return 'ico';
+  return nameText(bytes) ?? 'unknown';
+}
+
+const isSupported = (name: string): name is ImageFormat => (supportedFormats as readonly string[]).includes(name);
+
+/**
+ * The format to decode `bytes` as, from magic bytes only.
+ * @example sniffFormat(await file.bytes()) // 'jpeg'
+ */
+export function sniffFormat(bytes: Uint8Array): ImageFormat {
+  if (bytes.length === 0) {
+    throw new PinfaceError('corrupt_image', '[pinface] [decode] The image is empty (0 bytes). Send the image file itself.', {
+      extra: { bytes: 0 },
+    });
+  }
+  const found = identifyFormat(bytes);
+  if (isSupported(found)) return found;
+  throw new PinfaceError(
+    'unsupported_media_type',
+    `[pinface] [decode] Unsupported image format "${found}". Should be one of: ${supportedFormats.join(', ')}.`,
+    { extra: { detected: found, supported: [...supportedFormats] } },
+  );
 }
