@@ -5,6 +5,7 @@
  */
 import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 import jpegWasm from '../../node_modules/@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+// @ts-expect-error jSquash ships a .d.ts for this file without a default export; wrangler's CompiledWasm rule supplies one (a WebAssembly.Module).
 import pngWasm from '../../node_modules/@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import webpWasm from '../../node_modules/@jsquash/webp/codec/dec/webp_dec.wasm';
 import detect from '../../models/fr_detect.onnx';

@@ -27,15 +27,16 @@ export interface CodecInstance {
 
 /**
  * Largest heap an instance may keep between decodes. Linear memory grows to hold a decoded image
- * and never shrinks (a 12-megapixel JPEG takes mozjpeg's heap to ~105 MB), so an instance that
- * grew past this is dropped after its decode. A fresh instance costs ~1.5 ms to create, but
- * its first decode runs 2-2.5x slower while the new pages are touched (measured in Node 20:
- * 640x480 JPEG 7 -> 17 ms, 2000x1500 71 -> 136 ms), so small images keep a warm instance.
- * 16 MiB is the Emscripten codecs' initial heap: warm instances cost no more than a fresh one.
+ * and never shrinks (a 12-megapixel progressive JPEG takes mozjpeg's heap to ~96 MiB, baseline
+ * ~50 MiB), so an instance that grew past this is dropped after its decode. A fresh instance
+ * costs ~1.5 ms to create (Node 20), but its first decode runs about 2x slower while the new
+ * pages are touched (640x480 JPEG 7 -> 17 ms, 2000x1500 71 -> 136 ms), so images that fit keep
+ * a warm instance. 16 MiB (+128 KiB) is the Emscripten codecs' initial heap: a warm instance
+ * holds no more than a fresh one would, and baseline JPEGs up to ~3 megapixels fit in it.
  */
 export const WARM_HEAP_BYTES = 16 * 1024 * 1024 + 128 * 1024;
 
-/** The codecs construct results with `new ImageData(...)`, which Workers, Deno and Node lack. */
+/** The Emscripten codecs construct results with `new ImageData(...)`, which Workers, Deno and Node lack. */
 function ensureImageData(): void {
   const g = globalThis as { ImageData?: unknown };
   g.ImageData ??= class ImageData {
@@ -96,13 +97,17 @@ export function warmDecoder(instantiate: () => Promise<CodecInstance>, warmHeapB
     }
     return slot;
   };
+  // A codec that cannot start is our fault, not the image's: answer 500, not corrupt_image.
+  const ready = (s: Slot): Promise<CodecInstance> => s.ready.catch((cause: unknown) => {
+    throw new PinfaceError('internal', '[pinface] [codecs] An image decoder could not be instantiated. Check that the injected modules are the @jsquash codec .wasm files.', { cause });
+  });
   return async (bytes) => {
     let s = acquire();
-    let codec = await s.ready;
+    let codec = await ready(s);
     // Another request may have retired this instance while we waited for it.
     while (s.dead) {
       s = acquire();
-      codec = await s.ready;
+      codec = await ready(s);
     }
     try {
       const image = codec.decode(bytes);

@@ -52,18 +52,20 @@ const hostImports = (table: ReturnType<typeof objectTable>, wasm: () => PngExpor
  * (a different @jsquash/png build than the one these bindings were written against).
  */
 export function pngBindings(module: WebAssembly.Module): (() => CodecInstance) | string {
-  const probe = hostImports(objectTable(), () => { throw new Error('unreachable'); });
-  const missing = WebAssembly.Module.imports(module).find((imp) => !probe.some(([prefix]) => imp.name.startsWith(prefix)));
-  if (missing) return missing.name;
+  const prefixes = hostImports(objectTable(), () => { throw new Error('unreachable'); }).map(([prefix]) => prefix);
+  const wanted = WebAssembly.Module.imports(module).map((imp) => ({
+    name: imp.name,
+    host: imp.module === 'wbg' ? prefixes.findIndex((p) => imp.name.startsWith(p)) : -1,
+    where: `${imp.module}.${imp.name}`,
+  }));
+  const missing = wanted.find(({ host }) => host < 0);
+  if (missing) return missing.where;
   return () => {
     const table = objectTable();
     let wasm: PngExports | undefined;
     const get = (): PngExports => wasm as PngExports;
     const host = hostImports(table, get);
-    const wbg: Record<string, Host> = {};
-    for (const imp of WebAssembly.Module.imports(module)) {
-      wbg[imp.name] = (host.find(([prefix]) => imp.name.startsWith(prefix)) as [string, Host])[1];
-    }
+    const wbg = Object.fromEntries(wanted.map(({ name, host: i }) => [name, (host[i] as [string, Host])[1]]));
     // The exports' shape is fixed by the wasm-bindgen build the imports were checked against above.
     wasm = new WebAssembly.Instance(module, { wbg }).exports as unknown as PngExports;
     return {

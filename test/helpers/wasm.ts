@@ -18,7 +18,7 @@ export const loadCodecModules = (): Promise<CodecModules> => nodeCodecModules();
 export interface Rgba { width: number; height: number; data: Uint8ClampedArray }
 
 export interface Encoders {
-  jpeg(img: Rgba, quality?: number): Promise<Uint8Array<ArrayBuffer>>;
+  jpeg(img: Rgba, options?: { quality?: number; progressive?: boolean }): Promise<Uint8Array<ArrayBuffer>>;
   png(img: Rgba): Promise<Uint8Array<ArrayBuffer>>;
   webp(img: Rgba, options?: { lossless?: boolean; quality?: number }): Promise<Uint8Array<ArrayBuffer>>;
 }
@@ -35,7 +35,7 @@ export function loadEncoders(): Promise<Encoders> {
     await initWebpEncode(await compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'));
     const asImageData = (img: Rgba): ImageData => ({ ...img, colorSpace: 'srgb' }) as ImageData;
     return {
-      jpeg: async (img, quality = 90) => new Uint8Array(await encodeJpeg(asImageData(img), { quality, progressive: false })),
+      jpeg: async (img, { quality = 90, progressive = false } = {}) => new Uint8Array(await encodeJpeg(asImageData(img), { quality, progressive })),
       png: async (img) => new Uint8Array(await encodePng(asImageData(img))),
       webp: async (img, { lossless = false, quality = 90 } = {}) =>
         new Uint8Array(await encodeWebp(asImageData(img), { lossless: lossless ? 1 : 0, quality, exact: 1 })),
