@@ -8,7 +8,8 @@ import type { AssetsInput } from './runtime/assets.ts';
 import { registerFaceRoutes } from './routes/faces.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 
-export interface AppOptions extends Partial<PinfaceConfig> {
+export interface AppOptions extends Partial<Omit<PinfaceConfig, 'limits'>> {
+  limits?: Partial<PinfaceConfig['limits']>;
   /** Reported by /v1/info: "workerd", "deno", "node". */
   runtime?: string;
 }

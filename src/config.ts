@@ -30,9 +30,16 @@ export interface PinfaceConfig {
 export const defaultLimits: Limits = {
   maxImageBytes: 8 * 1024 * 1024,
   maxBodyBytes: 20 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxSide: 12_000,
+  maxPixels: 16_777_216, // 4096 x 4096: a 12-megapixel phone photo fits
+  maxSide: 8192,
 };
+
+/**
+ * A 128 MB Workers isolate cannot hold a 12-megapixel decode (decoder heap ~4-8 bytes/pixel plus
+ * a 4 bytes/pixel copy) next to the networks; bench/verify.ts measures it. Clients send
+ * camera frames or downscaled photos there.
+ */
+export const workersLimits: Partial<Limits> = { maxPixels: 4_194_304 }; // 2048 x 2048
 
 export const defaultDetectorOptions: DetectorOptions = {
   scoreThreshold: 0.7,
@@ -40,7 +47,7 @@ export const defaultDetectorOptions: DetectorOptions = {
   minFaceSize: 20,
 };
 
-export const resolveConfig = (options: Partial<PinfaceConfig> = {}): PinfaceConfig => ({
+export const resolveConfig = (options: Partial<Omit<PinfaceConfig, 'limits' | 'detector'>> & { limits?: Partial<Limits>; detector?: Partial<DetectorOptions> } = {}): PinfaceConfig => ({
   ...options,
   limits: { ...defaultLimits, ...options.limits },
   detector: { ...defaultDetectorOptions, ...options.detector },

@@ -34,6 +34,7 @@ export function sampleToChw(
   norm: Normalize,
   maxTaps = 4,
 ): Float32Array {
+  if (map[1] === 0 && map[3] === 0) return resizeToChw(src, map, outW, outH, layout, norm, maxTaps);
   const planes = layout === 'gray' ? 1 : 3;
   const plane = outW * outH;
   const out = new Float32Array(planes * plane);
@@ -89,3 +90,65 @@ export const rectToAffine = (x0: number, y0: number, w: number, h: number, outW:
   const sy = h / outH;
   return [sx, 0, x0 + 0.5 * sx - 0.5, 0, sy, y0 + 0.5 * sy - 0.5];
 };
+
+/** Per output coordinate, the source indices and weights of its taps along one axis (clamped out of range = weight 0). */
+function axisTaps(scale: number, offset: number, out: number, size: number, n: number): { idx: Int32Array; wgt: Float32Array } {
+  const idx = new Int32Array(out * n * 2);
+  const wgt = new Float32Array(out * n * 2);
+  for (let o = 0; o < out; o++) {
+    for (let t = 0; t < n; t++) {
+      const s = scale * (o + (t + 0.5) / n - 0.5) + offset;
+      const s0 = Math.floor(s);
+      const f = s - s0;
+      const k = (o * n + t) * 2;
+      idx[k] = Math.min(Math.max(s0, 0), size - 1);
+      idx[k + 1] = Math.min(Math.max(s0 + 1, 0), size - 1);
+      wgt[k] = s0 >= 0 && s0 < size ? (1 - f) / n : 0;
+      wgt[k + 1] = s0 + 1 >= 0 && s0 + 1 < size ? f / n : 0;
+    }
+  }
+  return { idx, wgt };
+}
+
+/**
+ * The axis-aligned case of sampleToChw (detector and landmark crops): separable, with the taps of
+ * each row and column computed once. Same result as the general path, several times faster.
+ */
+function resizeToChw(src: RgbaImage, map: Affine, outW: number, outH: number, layout: ChannelLayout, norm: Normalize, maxTaps: number): Float32Array {
+  const [a, , c, , e, f] = map;
+  const nx = Math.max(1, Math.min(maxTaps, Math.round(Math.abs(a))));
+  const ny = Math.max(1, Math.min(maxTaps, Math.round(Math.abs(e))));
+  const n = Math.max(nx, ny);
+  const xs = axisTaps(a, c, outW, src.width, n);
+  const ys = axisTaps(e, f, outH, src.height, n);
+  const plane = outW * outH;
+  const out = new Float32Array((layout === 'gray' ? 1 : 3) * plane);
+  const { width: w, data } = src;
+  const [ri, gi, bi] = layout === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const taps = 2 * n;
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let j = 0; j < taps; j++) {
+        const wy = ys.wgt[y * taps + j] as number;
+        if (wy === 0) continue;
+        const row = (ys.idx[y * taps + j] as number) * w;
+        for (let i = 0; i < taps; i++) {
+          const wx = (xs.wgt[x * taps + i] as number) * wy;
+          const p = (row + (xs.idx[x * taps + i] as number)) * 4;
+          r += wx * (data[p + ri] as number);
+          g += wx * (data[p + gi] as number);
+          b += wx * (data[p + bi] as number);
+        }
+      }
+      const o = y * outW + x;
+      if (layout === 'gray') out[o] = (luma(r, g, b) - norm.mean) / norm.scale;
+      else {
+        out[o] = (r - norm.mean) / norm.scale;
+        out[plane + o] = (g - norm.mean) / norm.scale;
+        out[2 * plane + o] = (b - norm.mean) / norm.scale;
+      }
+    }
+  }
+  return out;
+}

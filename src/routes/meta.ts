@@ -3,6 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import type { PinfaceConfig } from '../config.ts';
 import { CHANNEL_LAYOUT, calibratedThreshold, modelIds } from '../engine.ts';
+import { onnxHeapBytes } from '../wasm/onnx.ts';
 
 export const VERSION = '0.1.0';
 
@@ -13,6 +14,7 @@ const InfoSchema = z.object({
   threshold: z.number(), calibration: z.record(z.string(), z.unknown()),
   preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
   limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
+  memory: z.object({ onnxWasmHeapBytes: z.number().int().openapi({ description: 'onnxruntime wasm linear memory; 0 before the first face request loads the models.' }) }),
 }).openapi('Info');
 
 export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runtime: string): void {
@@ -34,6 +36,7 @@ export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runt
         threshold: config.threshold ?? calibratedThreshold(), calibration: manifest.calibration,
         preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },
         limits: config.limits,
+        memory: { onnxWasmHeapBytes: onnxHeapBytes() },
       }, 200);
     },
   );

@@ -12,6 +12,7 @@ import detect from '../../models/fr_detect.onnx';
 import landmark from '../../models/fr_landmark.onnx';
 import feature from '../../models/fr_feature.onnx';
 import { createApp } from '../app.ts';
+import { workersLimits } from '../config.ts';
 
 const app = createApp(
   {
@@ -19,7 +20,7 @@ const app = createApp(
     codecs: { jpeg: jpegWasm, png: pngWasm, webp: webpWasm },
     models: { detect: new Uint8Array(detect), landmark: new Uint8Array(landmark), feature: new Uint8Array(feature) },
   },
-  { runtime: 'workerd' },
+  { runtime: 'workerd', limits: workersLimits },
 );
 
 export default app;

@@ -12,6 +12,23 @@ type InstantiateWasm = (
 ) => WebAssembly.Exports;
 
 let runtimeReady: Promise<void> | undefined;
+let heap: WebAssembly.Memory | undefined;
+
+/** Size of onnxruntime's wasm linear memory (weights, arenas, tensors): the bulk of the isolate's memory. */
+export const onnxHeapBytes = (): number => heap?.buffer.byteLength ?? 0;
+
+const findMemory = (...spaces: object[]): WebAssembly.Memory | undefined => {
+  for (const space of spaces) {
+    for (const v of Object.values(space)) {
+      if (v instanceof WebAssembly.Memory) return v;
+      if (v && typeof v === 'object' && !(v instanceof WebAssembly.Memory)) {
+        const inner = Object.values(v as object).find((x) => x instanceof WebAssembly.Memory);
+        if (inner) return inner as WebAssembly.Memory;
+      }
+    }
+  }
+  return undefined;
+};
 let chain: Promise<unknown> = Promise.resolve();
 
 /**
@@ -25,6 +42,7 @@ let chain: Promise<unknown> = Promise.resolve();
 async function withInstantiateHook<T>(module: WebAssembly.Module, init: () => Promise<T>): Promise<T> {
   const hook: InstantiateWasm = (imports, done) => {
     const instance = new WebAssembly.Instance(module, imports);
+    heap = findMemory(instance.exports, imports);
     done(instance, module);
     return instance.exports;
   };
