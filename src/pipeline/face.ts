@@ -19,18 +19,25 @@ export interface FaceOptions {
   layout: ChannelLayout;
 }
 
-export interface FaceResult {
+export interface AlignedFace {
   box: Box;
   score: number;
   landmarks: Point[];
   facesDetected: number;
+  /** The recognizer's input [3, 112, 112], normalised (v - 127) / 128. */
+  input: Float32Array;
+  timings: Record<'detect' | 'landmarks' | 'align', number>;
+}
+
+export interface FaceResult extends Omit<AlignedFace, 'input' | 'timings'> {
   embedding: Float32Array;
   timings: Record<'detect' | 'landmarks' | 'align' | 'embed', number>;
 }
 
 const now = (): number => performance.now();
 
-export async function analyzeFace(image: RgbaImage, models: FaceModels, opts: FaceOptions): Promise<FaceResult> {
+/** Detect, pick the face, landmarks, align: everything before the recognizer. */
+export async function alignFace(image: RgbaImage, models: Pick<FaceModels, 'detect' | 'landmark'>, opts: FaceOptions): Promise<AlignedFace> {
   let t = now();
   const lap = (): number => { const t1 = now(); const d = t1 - t; t = t1; return d; };
   const faces = await detectFaces(image, models.detect, opts.detector);
@@ -49,7 +56,12 @@ export async function analyzeFace(image: RgbaImage, models: FaceModels, opts: Fa
   const landmarks = lap();
   const input = alignedInput(image, alignmentMap(five), opts.layout);
   const align = lap();
+  return { box: face.box, score: face.score, landmarks: five, facesDetected: faces.length, input, timings: { detect, landmarks, align } };
+}
+
+export async function analyzeFace(image: RgbaImage, models: FaceModels, opts: FaceOptions): Promise<FaceResult> {
+  const { input, timings, ...face } = await alignFace(image, models, opts);
+  const t = now();
   const embedding = await embedAligned(input, models.feature);
-  const embed = lap();
-  return { box: face.box, score: face.score, landmarks: five, facesDetected: faces.length, embedding, timings: { detect, landmarks, align, embed } };
+  return { ...face, embedding, timings: { ...timings, embed: now() - t } };
 }

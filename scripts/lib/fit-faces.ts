@@ -1,0 +1,80 @@
+/**
+ * @module Fitting faces: the aligned grayscale 112x112 faces the eigenface basis is fitted on,
+ * produced by the product's own decode -> detect -> landmarks -> align, plus mirror images.
+ * People who appear in the excluded folds of dev_pairs.tsv are left out, so accuracy reported
+ * on those folds is measured on faces the space never saw.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { defaultDetectorOptions, defaultLimits } from '../../src/config.ts';
+import { isPinfaceError } from '../../src/errors.ts';
+import { ALIGNED_SIZE } from '../../src/pipeline/align.ts';
+import { decodeImage } from '../../src/pipeline/decode/index.ts';
+import { alignFace } from '../../src/pipeline/face.ts';
+import { createDecoders } from '../../src/wasm/codecs.ts';
+import { nodeCodecModules } from './node-codecs.ts';
+import { nodeRunner, repoRoot } from './node-models.ts';
+import { readPairs } from './pairs.ts';
+import { progress } from './progress.ts';
+
+export const D = ALIGNED_SIZE * ALIGNED_SIZE;
+
+/** Image paths (relative to dataDir) of people absent from the excluded folds, sorted. */
+export function fittingImages(dataDir: string, excludeFolds: number[]): string[] {
+  const excluded = new Set<string>();
+  for (const p of readPairs(dataDir)) {
+    if (!excludeFolds.includes(p.fold)) continue;
+    excluded.add(p.a.split('/')[1] as string);
+    excluded.add(p.b.split('/')[1] as string);
+  }
+  const lfw = join(dataDir, 'lfw');
+  return readdirSync(lfw).sort().filter((person) => !excluded.has(person))
+    .flatMap((person) => readdirSync(join(lfw, person)).sort().map((f) => `lfw/${person}/${f}`));
+}
+
+const mirror = (face: Float32Array): Float32Array => {
+  const out = new Float32Array(D);
+  for (let y = 0; y < ALIGNED_SIZE; y++) for (let x = 0; x < ALIGNED_SIZE; x++) out[y * ALIGNED_SIZE + x] = face[y * ALIGNED_SIZE + ALIGNED_SIZE - 1 - x] as number;
+  return out;
+};
+
+/**
+ * All fitting faces as one N x D row-major matrix (each face then its mirror image), cached in
+ * .cache/fit/ under a key of the image list, so a re-run skips the slow part.
+ */
+export async function fittingFaces(dataDir: string, paths: string[]): Promise<{ faces: Float32Array; n: number; skipped: number }> {
+  const key = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
+  const dir = join(repoRoot, '.cache', 'fit');
+  const file = join(dir, `faces-${key}.f32`);
+  if (existsSync(file)) {
+    const bytes = readFileSync(file);
+    const faces = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    console.error(`[pinface] [fit] ${faces.length / D} aligned faces from cache ${file}`);
+    return { faces, n: faces.length / D, skipped: Number(readFileSync(`${file}.skipped`, 'utf8')) };
+  }
+  const decoders = createDecoders(await nodeCodecModules());
+  const models = { detect: await nodeRunner('fr_detect.onnx', 2), landmark: await nodeRunner('fr_landmark.onnx', 2) };
+  const rows: Float32Array[] = [];
+  let skipped = 0;
+  const bar = progress('aligning fitting faces', paths.length);
+  for (const path of paths) {
+    try {
+      const img = await decodeImage(new Uint8Array(readFileSync(join(dataDir, path))), decoders, defaultLimits);
+      const { input } = await alignFace(img, models, { detector: defaultDetectorOptions, policy: 'largest', layout: 'gray' });
+      const face = input.slice(0, D);
+      rows.push(face, mirror(face));
+    } catch (e) {
+      if (!isPinfaceError(e)) throw e;
+      skipped++;
+    }
+    bar.tick();
+  }
+  bar.done();
+  const faces = new Float32Array(rows.length * D);
+  rows.forEach((r, i) => faces.set(r, i * D));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, new Uint8Array(faces.buffer));
+  writeFileSync(`${file}.skipped`, String(skipped));
+  return { faces, n: rows.length, skipped };
+}
