@@ -1,0 +1,73 @@
+/**
+ * @module Projection: the PIN defense slot between alignment and the recognizer. The grayscale
+ * face x becomes x' = mu + E_S E_S^T (x - mu) on the SIMD kernel, with S drawn per request
+ * from the chosen selector's keep probabilities; x' is repeated to the recognizer's 3 planes.
+ */
+import { PinfaceError } from '../errors.ts';
+import type { Kernel, LoadedBasis } from '../wasm/kernel.ts';
+import { randomSeed } from './rng.ts';
+import { pinThreshold, sampleMask, topk, type DefenseMode, type Selector } from './selectors.ts';
+import type { ImmuneSpace } from './space-file.ts';
+
+export interface DefenseConfig {
+  /** Used when a request names no defense. */
+  mode: DefenseMode;
+  /** Components kept by `topk`; absent: every component of the space. */
+  topk?: number;
+  /** pin-threshold's sparsity weight (the paper's lambda). */
+  lambda: number;
+  /** Noise level the selector assumes, relative to the input norm (the paper trains at 0.04). */
+  noise: number;
+}
+
+export interface DefenseRequest {
+  mode: DefenseMode;
+  /** Bernoulli masks from this seed; a random one (reported back) when absent. */
+  seed?: number;
+  /** Keep iff p >= 1/2 instead of drawing a mask. */
+  deterministic: boolean;
+}
+
+export interface DefenseReport {
+  mode: DefenseMode;
+  components: number;
+  componentsKept: number;
+  seed: number | null;
+  projectMs: number;
+}
+
+export type Projector = (input: Float32Array, req: DefenseRequest) => { input: Float32Array; report: DefenseReport };
+
+export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig): Projector {
+  const basis: LoadedBasis = kernel.loadBasis(space.mean, space.basis, space.format, space.k, space.scales);
+  const d = space.d;
+  const selectors: Partial<Record<DefenseMode, Selector>> = {
+    topk: topk(Math.min(cfg.topk ?? space.k, space.k)),
+    'pin-threshold': pinThreshold({ lambda: cfg.lambda, noise: cfg.noise }),
+  };
+  const coeffs = new Float32Array(space.k);
+  const plane = new Float32Array(d);
+  return (input, req) => {
+    if (req.mode === 'none') return { input, report: { mode: 'none', components: 0, componentsKept: 0, seed: null, projectMs: 0 } };
+    const select = selectors[req.mode];
+    if (!select) {
+      throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${req.mode}" is not available yet (the learned selector is not trained). Use one of: none, topk, pin-threshold.`, { field: 'defense' });
+    }
+    const t0 = performance.now();
+    const x = input.subarray(0, d); // gray repeated to 3 planes: the first is the face
+    kernel.coefficients(basis, x, coeffs);
+    let energy = 0;
+    for (let i = 0; i < d; i++) energy += (x[i] as number) ** 2;
+    const p = select({ coeffs, inputEnergy: energy, d });
+    const seed = req.deterministic || req.mode === 'topk' ? undefined : (req.seed ?? randomSeed());
+    const mask = sampleMask(p, seed);
+    kernel.reconstruct(basis, coeffs, mask, plane);
+    const out = new Float32Array(3 * d);
+    out.set(plane, 0);
+    out.set(plane, d);
+    out.set(plane, 2 * d);
+    let kept = 0;
+    for (const m of mask) kept += m;
+    return { input: out, report: { mode: req.mode, components: space.k, componentsKept: kept, seed: seed ?? null, projectMs: performance.now() - t0 } };
+  };
+}

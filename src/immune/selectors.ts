@@ -1,0 +1,66 @@
+/**
+ * @module Selectors: per-component keep probabilities over the eigenface coefficients of one
+ * face, and the Bernoulli mask drawn from them (PIN: keep k iff p_k > u_k, u ~ U(0,1)).
+ */
+import { uniform } from './rng.ts';
+
+export type DefenseMode = 'none' | 'topk' | 'pin-threshold' | 'pin-learned';
+export const DEFENSE_MODES: readonly DefenseMode[] = ['none', 'topk', 'pin-threshold', 'pin-learned'];
+
+export interface SelectorInput {
+  /** y = E^T (x - mu), one per component. */
+  coeffs: Float32Array;
+  /** ||x||^2 of the face as given (normalised pixels), for the noise level. */
+  inputEnergy: number;
+  /** Pixels per face (D). */
+  d: number;
+}
+
+export type Selector = (input: SelectorInput) => Float32Array;
+
+/** Ablation baseline: the first k components, no selection. */
+export const topk = (k: number): Selector => ({ coeffs }) => coeffs.map((_, i) => (i < k ? 1 : 0));
+
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf, |error| < 1.5e-7). */
+const phi = (z: number): number => {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+};
+
+export interface ThresholdOptions {
+  /** The paper's sparsity weight (per kept component, against the mean-over-pixels error). */
+  lambda: number;
+  /** Noise level the paper trains against: ||n|| = noise * ||x||. */
+  noise: number;
+}
+
+/**
+ * PIN's objective per component, in closed form. With orthonormal E the expected cost of a
+ * mask is (1/D)(sum_{k in S} n_k^2 + sum_{k not in S} c_k^2) + lambda |S|, so keeping k pays iff
+ * c_k^2 - n_k^2 > lambda D. We only see y_k = c_k + n_k; with Gaussian noise of variance
+ * s^2 = (noise ||x||)^2 / D per component and a flat prior, c_k ~ N(y_k, s^2), and
+ * p_k = P(c_k^2 > lambda D + s^2) = Phi((|y_k| - t) / s) + Phi((-|y_k| - t) / s), t = sqrt(lambda D + s^2).
+ */
+export const pinThreshold = ({ lambda, noise }: ThresholdOptions): Selector => ({ coeffs, inputEnergy, d }) => {
+  const s2 = (noise * noise * inputEnergy) / d;
+  const s = Math.sqrt(s2);
+  const t = Math.sqrt(lambda * d + s2);
+  return coeffs.map((y) => {
+    const a = Math.abs(y);
+    return s > 0 ? phi((a - t) / s) + phi((-a - t) / s) : a > t ? 1 : 0;
+  });
+};
+
+/** Bernoulli draw (seeded) or, when deterministic, keep iff p >= 1/2. */
+export function sampleMask(p: Float32Array, seed: number | undefined): Uint8Array {
+  const mask = new Uint8Array(p.length);
+  if (seed === undefined) {
+    for (let i = 0; i < p.length; i++) mask[i] = (p[i] as number) >= 0.5 ? 1 : 0;
+    return mask;
+  }
+  const u = uniform(seed);
+  for (let i = 0; i < p.length; i++) mask[i] = (p[i] as number) > u() ? 1 : 0;
+  return mask;
+}
