@@ -20,8 +20,14 @@ import { progress } from './progress.ts';
 
 export const D = ALIGNED_SIZE * ALIGNED_SIZE;
 
+/**
+ * Folds of dev_pairs.tsv that immune-space and defense figures are reported on: their people
+ * are never fitted on. Folds 1-4 (people allowed in the fit) are where defense settings are tuned.
+ */
+export const EVAL_FOLDS: readonly number[] = [5, 6, 7, 8];
+
 /** Image paths (relative to dataDir) of people absent from the excluded folds, sorted. */
-export function fittingImages(dataDir: string, excludeFolds: number[]): string[] {
+export function fittingImages(dataDir: string, excludeFolds: readonly number[]): string[] {
   const excluded = new Set<string>();
   for (const p of readPairs(dataDir)) {
     if (!excludeFolds.includes(p.fold)) continue;
@@ -40,30 +46,35 @@ const mirror = (face: Float32Array): Float32Array => {
 };
 
 /**
- * All fitting faces as one N x D row-major matrix (each face then its mirror image), cached in
- * .cache/fit/ under a key of the image list, so a re-run skips the slow part.
+ * Aligned grayscale faces of `paths` as one N x D row-major matrix (with `mirror`, each face is
+ * followed by its mirror image), cached in .cache/fit/ under a key of the image list, so a
+ * re-run skips the slow part. `index[i]` is the row of paths[i], or -1 when no face was found.
  */
-export async function fittingFaces(dataDir: string, paths: string[]): Promise<{ faces: Float32Array; n: number; skipped: number }> {
-  const key = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
+export async function alignedFaces(dataDir: string, paths: string[], mirrored: boolean): Promise<{ faces: Float32Array; n: number; skipped: number; index: Int32Array }> {
+  const key = createHash('sha256').update(`${mirrored}\n${paths.join('\n')}`).digest('hex').slice(0, 16);
   const dir = join(repoRoot, '.cache', 'fit');
   const file = join(dir, `faces-${key}.f32`);
   if (existsSync(file)) {
     const bytes = readFileSync(file);
     const faces = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     console.error(`[pinface] [fit] ${faces.length / D} aligned faces from cache ${file}`);
-    return { faces, n: faces.length / D, skipped: Number(readFileSync(`${file}.skipped`, 'utf8')) };
+    const index = new Int32Array(readFileSync(`${file}.index`).buffer.slice(0));
+    return { faces, n: faces.length / D, skipped: index.filter((i) => i < 0).length, index };
   }
   const decoders = createDecoders(await nodeCodecModules());
   const models = { detect: await nodeRunner('fr_detect.onnx', 2), landmark: await nodeRunner('fr_landmark.onnx', 2) };
   const rows: Float32Array[] = [];
   let skipped = 0;
-  const bar = progress('aligning fitting faces', paths.length);
-  for (const path of paths) {
+  const index = new Int32Array(paths.length).fill(-1);
+  const bar = progress('aligning faces', paths.length);
+  for (const [i, path] of paths.entries()) {
     try {
       const img = await decodeImage(new Uint8Array(readFileSync(join(dataDir, path))), decoders, defaultLimits);
       const { input } = await alignFace(img, models, { detector: defaultDetectorOptions, policy: 'largest', layout: 'gray' });
       const face = input.slice(0, D);
-      rows.push(face, mirror(face));
+      index[i] = rows.length;
+      rows.push(face);
+      if (mirrored) rows.push(mirror(face));
     } catch (e) {
       if (!isPinfaceError(e)) throw e;
       skipped++;
@@ -75,6 +86,6 @@ export async function fittingFaces(dataDir: string, paths: string[]): Promise<{ 
   rows.forEach((r, i) => faces.set(r, i * D));
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, new Uint8Array(faces.buffer));
-  writeFileSync(`${file}.skipped`, String(skipped));
-  return { faces, n: rows.length, skipped };
+  writeFileSync(`${file}.index`, new Uint8Array(index.buffer));
+  return { faces, n: rows.length, skipped, index };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, randomizedPca, scalarLinalg } from '../../scripts/lib/pca.ts';
+import { orthonormalRows, orthonormalRowsBlocked, randomizedPca, scalarLinalg } from '../../scripts/lib/pca.ts';
+import { gaussian } from '../../src/immune/rng.ts';
 
 describe('randomized PCA', () => {
   it('recovers a planted low-rank subspace, orthonormal and deterministic', () => {
@@ -21,5 +22,17 @@ describe('randomized PCA', () => {
     const explained = p.variances.reduce((s, v) => s + v, 0) / p.totalVariance;
     expect(explained).toBeGreaterThan(0.999);
     expect(Array.from(run().components)).toEqual(Array.from(p.components));
+  });
+});
+
+describe('block Gram-Schmidt', () => {
+  it('gives orthonormal rows spanning the same space as row-by-row Gram-Schmidt', () => {
+    const r = 10, c = 40;
+    const a = Float32Array.from({ length: r * c }, gaussian(8));
+    const blocked = a.slice(), plain = a.slice();
+    orthonormalRowsBlocked(blocked, r, c, scalarLinalg, 3);
+    orthonormalRows(plain, r, c);
+    // Same span and order: row i of each is the same unit vector (Gram-Schmidt is unique up to sign, and signs agree).
+    for (let i = 0; i < r * c; i++) expect(blocked[i]).toBeCloseTo(plain[i] as number, 4);
   });
 });
