@@ -12,7 +12,7 @@ interface KernelExports {
   mark(): number;
   release(to: number): void;
   center(x: number, mu: number, z: number, d: number): number;
-  coefficients(format: number, basis: number, scales: number, z: number, y: number, k: number, d: number): void;
+  coefficients(format: number, basis: number, scales: number, z: number, scratch: number, y: number, k: number, d: number): void;
   reconstruct(format: number, basis: number, scales: number, mu: number, y: number, idx: number, count: number, out: number, d: number): void;
   matmulNT(a: number, b: number, c: number, m: number, n: number, kd: number): void;
   transpose(a: number, t: number, r: number, c: number): void;
@@ -46,8 +46,14 @@ export interface Kernel {
   memoryBytes(): number;
 }
 
+let lastMemory: WebAssembly.Memory | undefined;
+
+/** Linear memory of the most recently created kernel (an app creates one): the basis copy and scratch. */
+export const kernelHeapBytes = (): number => lastMemory?.buffer.byteLength ?? 0;
+
 export function initKernel(module: WebAssembly.Module): Kernel {
   const ex = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  lastMemory = ex.memory;
   const alloc = (bytes: number): number => {
     const p = ex.alloc(bytes);
     if (p === 0) throw new RangeError(`[pinface] [kernel] out of memory allocating ${bytes} bytes`);
@@ -85,9 +91,9 @@ export function initKernel(module: WebAssembly.Module): Kernel {
     coefficients(b, x, out) {
       return scratch(() => {
         const xp = put(x.subarray(0, b.d));
-        const z = alloc(b.d * 4), y = alloc(b.k * 4);
+        const z = alloc(b.d * 4), z16 = alloc(b.d * 2), y = alloc(b.k * 4);
         const energy = ex.center(xp, b.mean, z, b.d);
-        ex.coefficients(FORMAT_CODE[b.format], b.basis, b.scales, z, y, b.k, b.d);
+        ex.coefficients(FORMAT_CODE[b.format], b.basis, b.scales, z, z16, y, b.k, b.d);
         out.set(f32(y, b.k));
         return energy;
       });

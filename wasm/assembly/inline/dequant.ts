@@ -16,38 +16,3 @@ export function halvesToF32(h: v128): v128 {
   const mag = f32x4.mul(i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13), f32x4.splat(HALF_REBIAS));
   return v128.or(mag, sign);
 }
-
-/** Eight halves at p (16 bytes): low and high four as f32x4. */
-// @ts-ignore: decorator
-@inline
-export function loadHalvesLow(v: v128): v128 {
-  return halvesToF32(i32x4.extend_low_i16x8_u(v));
-}
-
-// @ts-ignore: decorator
-@inline
-export function loadHalvesHigh(v: v128): v128 {
-  return halvesToF32(i32x4.extend_high_i16x8_u(v));
-}
-
-/** Sixteen int8 as four f32x4 (lanes 0-3, 4-7, 8-11, 12-15). */
-// @ts-ignore: decorator
-@inline
-export function i8Quarter0(v: v128): v128 {
-  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v)));
-}
-// @ts-ignore: decorator
-@inline
-export function i8Quarter1(v: v128): v128 {
-  return f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(i16x8.extend_low_i8x16_s(v)));
-}
-// @ts-ignore: decorator
-@inline
-export function i8Quarter2(v: v128): v128 {
-  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_high_i8x16_s(v)));
-}
-// @ts-ignore: decorator
-@inline
-export function i8Quarter3(v: v128): v128 {
-  return f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(i16x8.extend_high_i8x16_s(v)));
-}
