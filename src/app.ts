@@ -1,15 +1,14 @@
 /** @module App: the Hono application, runtime-agnostic; adapters in src/runtime/ hand it its assets. */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { resolveConfig, type PinfaceConfig } from './config.ts';
+import { resolveConfig, type ConfigInput } from './config.ts';
 import { engineLoader } from './engine.ts';
 import { PinfaceError, isPinfaceError } from './errors.ts';
 import type { AssetsInput } from './runtime/assets.ts';
 import { registerFaceRoutes } from './routes/faces.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 
-export interface AppOptions extends Partial<Omit<PinfaceConfig, 'limits'>> {
-  limits?: Partial<PinfaceConfig['limits']>;
+export interface AppOptions extends ConfigInput {
   /** Reported by /v1/info: "workerd", "deno", "node". */
   runtime?: string;
 }
@@ -23,7 +22,7 @@ export function createApp(assets: AssetsInput, options: AppOptions = {}): OpenAP
   const config = resolveConfig(options);
   const app = new OpenAPIHono();
   registerMetaRoutes(app, config, options.runtime ?? 'unknown');
-  registerFaceRoutes(app, engineLoader(assets), config);
+  registerFaceRoutes(app, engineLoader(assets, config), config);
   app.notFound(() => new PinfaceError('not_found', '[pinface] No such route. See /v1/openapi.json.').getResponse());
   app.onError((err) => {
     if (isPinfaceError(err)) return err.getResponse();

@@ -1,4 +1,5 @@
 /** @module Defaults: every tunable of pinface in one place, merged with spread. */
+import type { DefenseConfig } from './immune/project.ts';
 
 export interface Limits {
   /** Largest accepted upload, per image, in bytes (checked while streaming, before decode). */
@@ -23,7 +24,8 @@ export interface DetectorOptions {
 export interface PinfaceConfig {
   limits: Limits;
   detector: DetectorOptions;
-  /** Cosine-similarity threshold; by default the calibrated one from models/manifest.json. */
+  defense: DefenseConfig;
+  /** Cosine-similarity threshold; by default the one calibrated for the defense mode (models/manifest.json). */
   threshold?: number;
 }
 
@@ -47,8 +49,27 @@ export const defaultDetectorOptions: DetectorOptions = {
   minFaceSize: 20,
 };
 
-export const resolveConfig = (options: Partial<Omit<PinfaceConfig, 'limits' | 'detector'>> & { limits?: Partial<Limits>; detector?: Partial<DetectorOptions> } = {}): PinfaceConfig => ({
+/**
+ * Measured choices (README, "The immune space"): lambda is the largest of npm run sweep's grid
+ * whose clean accuracy on the tuning folds stays within 1 point of no defense. It is smaller
+ * than the paper's 0.015 because ours weighs one component against the mean squared pixel
+ * error of a whole face (see selectors.ts).
+ */
+export const defaultDefense: DefenseConfig = {
+  mode: 'pin-threshold',
+  lambda: 0.000001,
+  noise: 0.04,
+};
+
+export interface ConfigInput extends Partial<Omit<PinfaceConfig, 'limits' | 'detector' | 'defense'>> {
+  limits?: Partial<Limits>;
+  detector?: Partial<DetectorOptions>;
+  defense?: Partial<DefenseConfig>;
+}
+
+export const resolveConfig = (options: ConfigInput = {}): PinfaceConfig => ({
   ...options,
   limits: { ...defaultLimits, ...options.limits },
   detector: { ...defaultDetectorOptions, ...options.detector },
+  defense: { ...defaultDefense, ...options.defense },
 });

@@ -1,26 +1,33 @@
 /**
- * @module Engine: the loaded pipeline (decoders + three networks) behind one memoized promise
- * per isolate, and the image -> face analysis that routes call.
+ * @module Engine: the loaded pipeline (decoders, three networks, the immune-space projector)
+ * behind one memoized promise per isolate, and the image -> face analysis that routes call.
  */
 import manifest from '../models/manifest.json' with { type: 'json' };
 import type { PinfaceConfig } from './config.ts';
-import { isPinfaceError } from './errors.ts';
+import { PinfaceError, isPinfaceError } from './errors.ts';
+import { createProjector, type DefenseReport, type DefenseRequest, type Projector } from './immune/project.ts';
+import type { DefenseMode } from './immune/selectors.ts';
+import { parseSpace } from './immune/space-file.ts';
 import { decodeImage, type DecodedImage } from './pipeline/decode/index.ts';
-import { analyzeFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
+import { embedAligned } from './pipeline/embed.ts';
+import { alignFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
 import type { ChannelLayout } from './pipeline/image.ts';
 import type { FaceModels } from './pipeline/model.ts';
 import type { AssetsInput } from './runtime/assets.ts';
 import { createDecoders, type ImageDecoders } from './wasm/codecs.ts';
+import { initKernel } from './wasm/kernel.ts';
 import { createRunner } from './wasm/onnx.ts';
 
 export interface Engine {
   decoders: ImageDecoders;
   models: FaceModels;
+  project: Projector;
 }
 
 export interface AnalyzedImage {
   image: Pick<DecodedImage, 'width' | 'height' | 'format' | 'orientation'>;
   face: FaceResult;
+  defense: DefenseReport;
   decodeMs: number;
 }
 
@@ -31,11 +38,18 @@ export const modelIds = {
   detector: `fr_detect@${manifest.models.detect.sha256.slice(0, 12)}`,
   landmarks: `fr_landmark@${manifest.models.landmark.sha256.slice(0, 12)}`,
   recognizer: `fr_feature@${manifest.models.feature.sha256.slice(0, 12)}`,
+  immuneSpace: `immune-space@${manifest.space.sha256.slice(0, 12)}`,
 };
 
-export const calibratedThreshold = (): number => manifest.calibration.threshold;
+/** The decision threshold calibrated for a defense mode (npm run calibrate). */
+export function calibratedThreshold(mode: DefenseMode): number {
+  const modes: Partial<Record<DefenseMode, { threshold: number }>> = manifest.calibration.modes;
+  const entry = modes[mode];
+  if (!entry) throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${mode}" is not available in this build (the learned selector is not trained yet). Use one of: ${Object.keys(modes).join(', ')}.`, { field: 'defense' });
+  return entry.threshold;
+}
 
-export function engineLoader(assets: AssetsInput): () => Promise<Engine> {
+export function engineLoader(assets: AssetsInput, config: PinfaceConfig): () => Promise<Engine> {
   let loading: Promise<Engine> | undefined;
   return () => {
     loading ??= (async () => {
@@ -44,7 +58,8 @@ export function engineLoader(assets: AssetsInput): () => Promise<Engine> {
       const detect = await createRunner(a.models.detect, { wasm });
       const landmark = await createRunner(a.models.landmark, { wasm });
       const feature = await createRunner(a.models.feature, { wasm });
-      return { decoders: createDecoders(a.codecs), models: { detect, landmark, feature } };
+      const project = createProjector(initKernel(a.kernel), parseSpace(a.space), config.defense);
+      return { decoders: createDecoders(a.codecs), models: { detect, landmark, feature }, project };
     })().catch((e: unknown) => {
       loading = undefined; // a failed start-up is retried by the next request, not cached forever
       throw e;
@@ -58,14 +73,23 @@ export async function analyzeImage(
   bytes: Uint8Array<ArrayBuffer>,
   field: string,
   faces: FacePolicy,
+  defense: DefenseRequest,
   config: PinfaceConfig,
 ): Promise<AnalyzedImage> {
   try {
     const t0 = performance.now();
     const img = await decodeImage(bytes, engine.decoders, config.limits);
     const decodeMs = performance.now() - t0;
-    const face = await analyzeFace(img, engine.models, { detector: config.detector, policy: faces, layout: CHANNEL_LAYOUT });
-    return { image: { width: img.width, height: img.height, format: img.format, orientation: img.orientation }, face, decodeMs };
+    const { input, timings, ...face } = await alignFace(img, engine.models, { detector: config.detector, policy: faces, layout: CHANNEL_LAYOUT });
+    const projected = engine.project(input, defense);
+    const t1 = performance.now();
+    const embedding = await embedAligned(projected.input, engine.models.feature);
+    return {
+      image: { width: img.width, height: img.height, format: img.format, orientation: img.orientation },
+      face: { ...face, embedding, timings: { ...timings, embed: performance.now() - t1 } },
+      defense: projected.report,
+      decodeMs,
+    };
   } catch (e) {
     throw isPinfaceError(e) ? e.about(field) : e;
   }

@@ -3,6 +3,9 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { PinfaceConfig } from '../config.ts';
 import { analyzeImage, calibratedThreshold, modelIds, type AnalyzedImage, type Engine } from '../engine.ts';
+import type { DefenseRequest } from '../immune/project.ts';
+import { randomSeed } from '../immune/rng.ts';
+import type { RequestOptions } from './read-images.ts';
 import { PinfaceError } from '../errors.ts';
 import { decide } from '../pipeline/decide.ts';
 import { readImages } from './read-images.ts';
@@ -21,10 +24,33 @@ const faceInfo = ({ image, face }: AnalyzedImage) => ({
   image,
 });
 
-const stageTimings = ({ decodeMs, face }: AnalyzedImage) => ({
+const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({
   decode: round(decodeMs), detect: round(face.timings.detect), landmarks: round(face.timings.landmarks),
-  align: round(face.timings.align), embed: round(face.timings.embed),
+  align: round(face.timings.align), project: round(defense.projectMs), embed: round(face.timings.embed),
 });
+
+/**
+ * One seed per request (returned, so a caller can replay it); each image draws its own mask
+ * from a seed derived from it, so source and target masks are independent.
+ */
+function defenseRequests(opts: RequestOptions, config: PinfaceConfig, images: number): { seed: number | null; requests: DefenseRequest[] } {
+  const mode = opts.defense ?? config.defense.mode;
+  const seeded = mode === 'pin-threshold' || mode === 'pin-learned';
+  const seed = seeded && !opts.deterministic ? (opts.seed ?? randomSeed()) : null;
+  const requests = Array.from({ length: images }, (_, i): DefenseRequest => ({
+    mode, deterministic: opts.deterministic,
+    ...(seed === null ? {} : { seed: (seed + Math.imul(0x9e3779b9, i)) >>> 0 }),
+  }));
+  return { seed, requests };
+}
+
+const defenseReport = (seed: number | null, opts: RequestOptions, parts: Record<string, AnalyzedImage>) => {
+  const first = Object.values(parts)[0] as AnalyzedImage;
+  return {
+    mode: first.defense.mode, seed, deterministic: opts.deterministic, components: first.defense.components,
+    componentsKept: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, v.defense.componentsKept])),
+  };
+};
 
 const problems = {
   400: { description: 'invalid_parameters', content: { 'application/problem+json': { schema: ProblemSchema } } },
@@ -61,14 +87,17 @@ export function registerFaceRoutes(app: OpenAPIHono, engine: () => Promise<Engin
   app.post('/v1/verify', limit, async (c) => {
     const t0 = performance.now();
     const req = await readImages(c, ['source', 'target'] as const, VerifyJsonSchema, config.limits);
+    const { seed, requests: [sourceDefense, targetDefense] } = defenseRequests(req, config, 2);
+    const threshold = config.threshold ?? calibratedThreshold((sourceDefense as DefenseRequest).mode);
     const e = await engine();
-    const source = await analyzeImage(e, req.images.source, 'source', req.faces, config);
-    const target = await analyzeImage(e, req.images.target, 'target', req.faces, config);
-    const d = decide(source.face.embedding, target.face.embedding, config.threshold ?? calibratedThreshold());
+    const source = await analyzeImage(e, req.images.source, 'source', req.faces, sourceDefense as DefenseRequest, config);
+    const target = await analyzeImage(e, req.images.target, 'target', req.faces, targetDefense as DefenseRequest, config);
+    const d = decide(source.face.embedding, target.face.embedding, threshold);
     return c.json({
       match: d.match, similarity: round(d.similarity, 6), threshold: d.threshold,
       faces: { source: faceInfo(source), target: faceInfo(target) },
       models: modelIds,
+      defense: defenseReport(seed, req, { source, target }),
       timings: { source: stageTimings(source), target: stageTimings(target), total: round(performance.now() - t0) },
     });
   });
@@ -76,11 +105,12 @@ export function registerFaceRoutes(app: OpenAPIHono, engine: () => Promise<Engin
   app.post('/v1/embed', limit, async (c) => {
     const t0 = performance.now();
     const req = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
+    const { seed, requests: [defense] } = defenseRequests(req, config, 1);
     const e = await engine();
-    const image = await analyzeImage(e, req.images.image, 'image', req.faces, config);
+    const image = await analyzeImage(e, req.images.image, 'image', req.faces, defense as DefenseRequest, config);
     return c.json({
       embedding: Array.from(image.face.embedding, (v) => round(v, 7)),
-      face: faceInfo(image), models: modelIds,
+      face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }),
       timings: { image: stageTimings(image), total: round(performance.now() - t0) },
     });
   });

@@ -3,6 +3,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import type { PinfaceConfig } from '../config.ts';
 import { CHANNEL_LAYOUT, calibratedThreshold, modelIds } from '../engine.ts';
+import { decoderHeapBytes } from '../wasm/codecs.ts';
+import { kernelHeapBytes } from '../wasm/kernel.ts';
 import { onnxHeapBytes } from '../wasm/onnx.ts';
 
 export const VERSION = '0.1.0';
@@ -11,10 +13,16 @@ const InfoSchema = z.object({
   name: z.literal('pinface'), version: z.string(), runtime: z.string(),
   models: z.record(z.string(), z.object({ id: z.string(), file: z.string(), sha256: z.string() })),
   source: z.object({ package: z.string(), license: z.string() }),
-  threshold: z.number(), calibration: z.record(z.string(), z.unknown()),
+  threshold: z.number().openapi({ description: 'Threshold of the default defense mode.' }), calibration: z.record(z.string(), z.unknown()),
+  defense: z.object({ mode: z.string(), topk: z.number().optional(), lambda: z.number(), noise: z.number() }),
+  space: z.object({ file: z.string(), sha256: z.string(), format: z.string(), k: z.number() }),
   preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
   limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
-  memory: z.object({ onnxWasmHeapBytes: z.number().int().openapi({ description: 'onnxruntime wasm linear memory; 0 before the first face request loads the models.' }) }),
+  memory: z.object({
+    onnxWasmHeapBytes: z.number().int().openapi({ description: 'onnxruntime wasm linear memory; 0 before the first face request loads the models.' }),
+    kernelWasmBytes: z.number().int().openapi({ description: 'Projection kernel linear memory (the immune-space basis and scratch); 0 before the first face request.' }),
+    decoderWasmBytes: z.number().int().openapi({ description: 'Linear memory of the warm image decoder instances.' }),
+  }).openapi({ description: 'The isolate\'s WebAssembly memories; the JS heap and ArrayBuffers (models, space) come on top.' }),
 }).openapi('Info');
 
 export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runtime: string): void {
@@ -33,10 +41,11 @@ export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runt
       return c.json({
         name: 'pinface' as const, version: VERSION, runtime, models,
         source: { package: manifest.source.package, license: manifest.source.license },
-        threshold: config.threshold ?? calibratedThreshold(), calibration: manifest.calibration,
+        threshold: config.threshold ?? calibratedThreshold(config.defense.mode), calibration: manifest.calibration,
+        defense: config.defense, space: { file: manifest.space.file, sha256: manifest.space.sha256, format: manifest.space.format, k: manifest.space.k },
         preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },
         limits: config.limits,
-        memory: { onnxWasmHeapBytes: onnxHeapBytes() },
+        memory: { onnxWasmHeapBytes: onnxHeapBytes(), kernelWasmBytes: kernelHeapBytes(), decoderWasmBytes: decoderHeapBytes() },
       }, 200);
     },
   );

@@ -7,11 +7,19 @@ import type { z } from '@hono/zod-openapi';
 import type { Limits } from '../config.ts';
 import { PinfaceError } from '../errors.ts';
 import type { FacePolicy } from '../pipeline/face.ts';
+import type { DefenseMode } from '../immune/selectors.ts';
 import { ImageOptionsSchema } from './schemas.ts';
 
-export interface ImageRequest<F extends string> {
-  images: Record<F, Uint8Array<ArrayBuffer>>;
+export interface RequestOptions {
   faces: FacePolicy;
+  /** Absent: the service default. */
+  defense: DefenseMode | undefined;
+  seed: number | undefined;
+  deterministic: boolean;
+}
+
+export interface ImageRequest<F extends string> extends RequestOptions {
+  images: Record<F, Uint8Array<ArrayBuffer>>;
 }
 
 const invalid = (detail: string, field?: string): PinfaceError =>
@@ -22,14 +30,15 @@ const tooLarge = (field: string, bytes: number, limits: Limits): PinfaceError =>
     field, extra: { maxImageBytes: limits.maxImageBytes },
   });
 
-const parseOptions = (raw: Record<string, unknown>): FacePolicy => {
+const parseOptions = (raw: Record<string, unknown>): RequestOptions => {
   const parsed = ImageOptionsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || 'body';
     throw invalid(`${where}: ${issue?.message ?? 'invalid'}.`, where);
   }
-  return parsed.data.faces;
+  const { faces, defense, seed, deterministic } = parsed.data;
+  return { faces, defense, seed, deterministic };
 };
 
 export function base64ToBytes(text: string, field: string): Uint8Array<ArrayBuffer> {
@@ -69,7 +78,7 @@ async function fromForm<F extends string>(c: Context, fields: readonly F[], limi
     if (value.size > limits.maxImageBytes) throw tooLarge(field, value.size, limits);
     images[field] = new Uint8Array(await value.arrayBuffer());
   }
-  return { images, faces: parseOptions(options) };
+  return { images, ...parseOptions(options) };
 }
 
 async function fromJson<F extends string>(c: Context, fields: readonly F[], schema: z.ZodType, limits: Limits): Promise<ImageRequest<F>> {
@@ -96,7 +105,7 @@ async function fromJson<F extends string>(c: Context, fields: readonly F[], sche
   }
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (!(fields as readonly string[]).includes(k)) options[k] = v;
-  return { images, faces: parseOptions(options) };
+  return { images, ...parseOptions(options) };
 }
 
 export async function readImages<F extends string>(c: Context, fields: readonly F[], jsonSchema: z.ZodType, limits: Limits): Promise<ImageRequest<F>> {

@@ -5,8 +5,21 @@ export const FacePolicySchema = z.enum(['largest', 'single']).default('largest')
   description: 'largest: use the largest face (as AWS CompareFaces does); single: answer 422 multiple_faces unless exactly one face is found.',
 });
 
+export const DefenseSchema = z.enum(['none', 'topk', 'pin-threshold', 'pin-learned']).optional().openapi({
+  description: 'Input defense before recognition. pin-threshold projects the face onto its immune space (PIN); topk keeps the first eigenfaces (ablation); none skips it. Default: the service default (GET /v1/info). pin-learned is reserved for the learned selector.',
+});
+
+/** Form fields arrive as strings: accept "true"/"false" and digits there, real values in JSON. */
+const formBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const formSeed = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(4294967295));
+
 /** Options shared by every image endpoint, from form fields or JSON keys. */
-export const ImageOptionsSchema = z.object({ faces: FacePolicySchema }).strict();
+export const ImageOptionsSchema = z.object({
+  faces: FacePolicySchema,
+  defense: DefenseSchema,
+  seed: formSeed.optional().openapi({ type: 'integer', description: 'Seed of the Bernoulli component masks, for reproducible answers; random (and returned) when absent.' }),
+  deterministic: formBoolean.default(false).openapi({ type: 'boolean', description: 'Keep components with keep-probability >= 1/2 instead of drawing a random mask.' }),
+}).strict();
 
 const base64 = z.string().min(1).openapi({ description: 'Image bytes as base64 (a data: URL prefix is accepted).' });
 
@@ -14,8 +27,12 @@ export const VerifyJsonSchema = ImageOptionsSchema.extend({ source: base64, targ
 export const EmbedJsonSchema = ImageOptionsSchema.extend({ image: base64 }).strict().openapi('EmbedJsonRequest');
 
 const file = z.string().openapi({ type: 'string', format: 'binary' });
-export const VerifyFormSchema = z.object({ source: file, target: file, faces: FacePolicySchema.optional() }).openapi('VerifyFormRequest');
-export const EmbedFormSchema = z.object({ image: file, faces: FacePolicySchema.optional() }).openapi('EmbedFormRequest');
+const formOptions = {
+  faces: FacePolicySchema.optional(), defense: DefenseSchema,
+  seed: z.string().optional().openapi({ description: 'Integer seed, as text' }), deterministic: z.enum(['true', 'false']).optional(),
+};
+export const VerifyFormSchema = z.object({ source: file, target: file, ...formOptions }).openapi('VerifyFormRequest');
+export const EmbedFormSchema = z.object({ image: file, ...formOptions }).openapi('EmbedFormRequest');
 
 const Point = z.tuple([z.number(), z.number()]);
 export const FaceInfoSchema = z.object({
@@ -27,10 +44,18 @@ export const FaceInfoSchema = z.object({
 }).openapi('FaceInfo');
 
 const StageTimings = z.object({
-  decode: z.number(), detect: z.number(), landmarks: z.number(), align: z.number(), embed: z.number(),
+  decode: z.number(), detect: z.number(), landmarks: z.number(), align: z.number(), project: z.number(), embed: z.number(),
 }).openapi('StageTimings', { description: 'Milliseconds per stage.' });
 
-export const ModelIdsSchema = z.object({ detector: z.string(), landmarks: z.string(), recognizer: z.string() }).openapi('ModelIds');
+export const DefenseReportSchema = z.object({
+  mode: z.enum(['none', 'topk', 'pin-threshold', 'pin-learned']),
+  seed: z.number().int().nullable().openapi({ description: 'Seed of the masks (null when deterministic or none).' }),
+  deterministic: z.boolean(),
+  components: z.number().int().openapi({ description: 'Eigenfaces in the immune space (0 for none).' }),
+  componentsKept: z.record(z.string(), z.number().int()).openapi({ description: 'Components kept per image.' }),
+}).openapi('DefenseReport');
+
+export const ModelIdsSchema = z.object({ detector: z.string(), landmarks: z.string(), recognizer: z.string(), immuneSpace: z.string() }).openapi('ModelIds');
 
 export const VerifyResponseSchema = z.object({
   match: z.boolean(),
@@ -38,6 +63,7 @@ export const VerifyResponseSchema = z.object({
   threshold: z.number().openapi({ description: 'Calibrated decision threshold: match iff similarity >= threshold.' }),
   faces: z.object({ source: FaceInfoSchema, target: FaceInfoSchema }),
   models: ModelIdsSchema,
+  defense: DefenseReportSchema,
   timings: z.object({ source: StageTimings, target: StageTimings, total: z.number() }),
 }).openapi('VerifyResponse');
 
@@ -45,6 +71,7 @@ export const EmbedResponseSchema = z.object({
   embedding: z.array(z.number()).length(512).openapi({ description: 'L2-normalised embedding.' }),
   face: FaceInfoSchema,
   models: ModelIdsSchema,
+  defense: DefenseReportSchema,
   timings: z.object({ image: StageTimings, total: z.number() }),
 }).openapi('EmbedResponse');
 

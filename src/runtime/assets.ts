@@ -14,7 +14,11 @@ export interface ModelBytes {
 export interface Assets {
   ortWasm: WebAssembly.Module;
   codecs: CodecModules;
+  /** wasm/build/kernel.wasm: the SIMD projection kernel. */
+  kernel: WebAssembly.Module;
   models: ModelBytes;
+  /** models/immune-space.bin: mean face and eigenface basis (src/immune/space-file.ts). */
+  space: Uint8Array<ArrayBuffer>;
 }
 
 export type AssetsInput = Assets | (() => Promise<Assets>);

@@ -14,6 +14,8 @@ export const assetUrls = {
   jpeg: at('node_modules/@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'),
   png: at('node_modules/@jsquash/png/codec/pkg/squoosh_png_bg.wasm'),
   webp: at('node_modules/@jsquash/webp/codec/dec/webp_dec.wasm'),
+  kernel: at('wasm/build/kernel.wasm'),
+  space: at('models/immune-space.bin'),
   detect: at('models/fr_detect.onnx'),
   landmark: at('models/fr_landmark.onnx'),
   feature: at('models/fr_feature.onnx'),
@@ -24,6 +26,8 @@ export function fileAssets(readFile: ReadFile): () => Promise<Assets> {
   return async () => ({
     ortWasm: await compile(assetUrls.ortWasm),
     codecs: { jpeg: await compile(assetUrls.jpeg), png: await compile(assetUrls.png), webp: await compile(assetUrls.webp) },
+    kernel: await compile(assetUrls.kernel),
     models: { detect: await readFile(assetUrls.detect), landmark: await readFile(assetUrls.landmark), feature: await readFile(assetUrls.feature) },
+    space: await readFile(assetUrls.space),
   });
 }

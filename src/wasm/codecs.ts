@@ -81,7 +81,13 @@ const emscripten = (name: string, factory: EmscriptenFactory, module: WebAssembl
     };
   };
 
-interface Slot { ready: Promise<CodecInstance>; dead: boolean }
+interface Slot { ready: Promise<CodecInstance>; dead: boolean; instance?: CodecInstance }
+
+/** The warm instance of every decoder in this isolate, so /v1/info can report their heaps. */
+const warmSlots = new Set<Slot>();
+
+/** Linear memory held by the warm decoder instances (the isolate's second-largest wasm memory). */
+export const decoderHeapBytes = (): number => [...warmSlots].reduce((n, s) => n + (s.instance?.heapBytes() ?? 0), 0);
 
 /**
  * Decodes on a warm instance, replaced after any throw (a trap or abort leaves the C heap and
@@ -91,8 +97,10 @@ export function warmDecoder(instantiate: () => Promise<CodecInstance>, warmHeapB
   let slot: Slot | undefined;
   const acquire = (): Slot => {
     if (slot === undefined || slot.dead) {
+      if (slot) warmSlots.delete(slot);
       const s: Slot = { ready: instantiate(), dead: false };
-      s.ready.catch(() => { s.dead = true; }); // a failed start is retried, not cached
+      s.ready.then((c) => { s.instance = c; }, () => { s.dead = true; }); // a failed start is retried, not cached
+      warmSlots.add(s);
       slot = s;
     }
     return slot;

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { bad, faces, toBase64 } from './fixtures.ts';
 
+/** The threshold npm run calibrate wrote for a defense mode. */
+const thresholdOf = (mode: string): number => (manifest.calibration.modes as Record<string, { threshold: number }>)[mode]?.threshold ?? NaN;
+
 export interface ContractTarget {
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -62,6 +65,10 @@ export const badInputs: { name: string; body: () => FormData | object | string |
   { name: 'malformed JSON', body: () => '{"source":', type: 'application/json', status: 400, code: 'invalid_parameters' },
   { name: 'JSON missing target', body: () => ({ source: toBase64(faces.a1) }), status: 400, code: 'invalid_parameters', field: 'target' },
   { name: 'JSON bad base64', body: () => ({ source: '%%%not-base64%%%', target: toBase64(faces.a1) }), status: 400, code: 'invalid_parameters', field: 'source' },
+  { name: 'unknown defense', body: () => form({ source: faces.a1, target: faces.a2, defense: 'magic' }), status: 400, code: 'invalid_parameters', field: 'defense' },
+  { name: 'defense not trained yet (pin-learned)', body: () => form({ source: faces.a1, target: faces.a2, defense: 'pin-learned' }), status: 400, code: 'invalid_parameters', field: 'defense' },
+  { name: 'seed not an integer', body: () => form({ source: faces.a1, target: faces.a2, seed: '-3' }), status: 400, code: 'invalid_parameters', field: 'seed' },
+  { name: 'JSON seed out of range', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), seed: 2 ** 32 }), status: 400, code: 'invalid_parameters', field: 'seed' },
   { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
 ];
 
@@ -77,7 +84,8 @@ export function appContract(name: string, getTarget: () => ContractTarget): void
       const info = (await (await getTarget().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
       expect(info.models.feature.sha256).toBe(manifest.models.feature.sha256);
       expect(info.models.detect.sha256).toBe(manifest.models.detect.sha256);
-      expect(info.threshold).toBe(manifest.calibration.threshold);
+      expect(info.threshold).toBe(thresholdOf(info.defense.mode));
+      expect(info.space.sha256).toBe(manifest.space.sha256);
       expect(String(info.runtime)).toContain(name);
     });
 
@@ -93,11 +101,11 @@ export function appContract(name: string, getTarget: () => ContractTarget): void
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.match).toBe(true);
       expect(body.similarity).toBeGreaterThanOrEqual(body.threshold);
-      expect(body.threshold).toBe(manifest.calibration.threshold);
+      expect(body.threshold).toBe(thresholdOf(body.defense.mode));
       expect(body.faces.source.landmarks).toHaveLength(5);
       expect(body.faces.source.facesDetected).toBe(1);
       expect(body.models.recognizer).toMatch(/^fr_feature@/);
-      for (const stage of ['decode', 'detect', 'landmarks', 'align', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
+      for (const stage of ['decode', 'detect', 'landmarks', 'align', 'project', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
     });
 
     it('rejects two different people (JSON base64)', async () => {
@@ -121,6 +129,79 @@ export function appContract(name: string, getTarget: () => ContractTarget): void
       expect(res.status).toBe(200);
       expect(body.embedding).toHaveLength(512);
       expect(Math.hypot(...body.embedding)).toBeCloseTo(1, 4);
+    });
+
+    describe('defense modes', () => {
+      const verify = async (options: Record<string, string>, pair = { source: faces.a1, target: faces.a2 }) => {
+        const res = await post(getTarget(), '/v1/verify', form({ ...pair, ...options }));
+        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        return body;
+      };
+      const k = manifest.space.k;
+
+      it('none: no projection, its own threshold', async () => {
+        const body = await verify({ defense: 'none' });
+        expect(body.defense).toMatchObject({ mode: 'none', seed: null, components: 0, componentsKept: { source: 0, target: 0 } });
+        expect(body.threshold).toBe(thresholdOf('none'));
+        expect(body.match).toBe(true);
+      });
+
+      it('topk: every component kept, deterministic', async () => {
+        const body = await verify({ defense: 'topk' });
+        expect(body.defense).toMatchObject({ mode: 'topk', seed: null, components: k, componentsKept: { source: k, target: k } });
+        expect(body.threshold).toBe(thresholdOf('topk'));
+        expect(body.match).toBe(true);
+        expect((await verify({ defense: 'topk' })).similarity).toBe(body.similarity);
+      });
+
+      it('pin-threshold: keeps some components, matches the same person, rejects another', async () => {
+        const body = await verify({ defense: 'pin-threshold', seed: '7' });
+        expect(body.defense.mode).toBe('pin-threshold');
+        expect(body.defense.seed).toBe(7);
+        for (const kept of Object.values(body.defense.componentsKept as Record<string, number>)) {
+          expect(kept).toBeGreaterThan(0);
+          expect(kept).toBeLessThan(k);
+        }
+        expect(body.threshold).toBe(thresholdOf('pin-threshold'));
+        expect(body.match).toBe(true);
+        expect(body.timings.source.project).toBeGreaterThan(0);
+        expect((await verify({ defense: 'pin-threshold', seed: '7' }, { source: faces.a1, target: faces.b1 })).match).toBe(false);
+      });
+
+      it('pin-threshold: a seed replays the same answer; no seed draws a fresh one and reports it', async () => {
+        const a = await verify({ defense: 'pin-threshold', seed: '12345' });
+        const b = await verify({ defense: 'pin-threshold', seed: '12345' });
+        expect(b.similarity).toBe(a.similarity);
+        expect(b.defense.componentsKept).toEqual(a.defense.componentsKept);
+        const fresh = await verify({ defense: 'pin-threshold' });
+        expect(Number.isInteger(fresh.defense.seed)).toBe(true);
+        const replay = await verify({ defense: 'pin-threshold', seed: String(fresh.defense.seed) });
+        expect(replay.similarity).toBe(fresh.similarity);
+      });
+
+      it('pin-threshold deterministic: no seed, the same answer every time', async () => {
+        const a = await verify({ defense: 'pin-threshold', deterministic: 'true' });
+        expect(a.defense).toMatchObject({ seed: null, deterministic: true });
+        expect((await verify({ defense: 'pin-threshold', deterministic: 'true' })).similarity).toBe(a.similarity);
+      });
+
+      it('embed takes the defense options too (JSON)', async () => {
+        const res = await post(getTarget(), '/v1/embed', { image: toBase64(faces.b1), defense: 'pin-threshold', seed: 3 });
+        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(body.defense).toMatchObject({ mode: 'pin-threshold', seed: 3 });
+        expect(Math.hypot(...(body.embedding as number[]))).toBeCloseTo(1, 4);
+      });
+
+      it('reports its wasm memories after serving: the kernel holds the whole basis', async () => {
+        const info = (await (await getTarget().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
+        const basisBytes = manifest.space.k * 112 * 112 * ({ f32: 4, f16: 2, i8: 1 } as Record<string, number>)[manifest.space.format]!;
+        expect(info.memory.kernelWasmBytes).toBeGreaterThan(basisBytes);
+        expect(info.memory.kernelWasmBytes).toBeLessThan(basisBytes * 1.2);
+        expect(info.memory.onnxWasmHeapBytes).toBeGreaterThan(0);
+        expect(info.memory.decoderWasmBytes).toBeGreaterThan(0);
+      });
     });
 
     describe('bad input answers 4xx problem+json', () => {
