@@ -4,10 +4,10 @@
  * process's peak resident memory (VmHWM) next to an idle baseline measured in the same run.
  */
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import encode, { init as initEncode } from '@jsquash/jpeg/encode';
 import decode, { init as initDecode } from '@jsquash/jpeg/decode';
 import { freePort, startServer } from '../test/contract/process-target.ts';
+import { median, workerdMemory, wranglerDevArgs } from './lib/workerd.ts';
 
 const N = Number(process.env.BENCH_N ?? 30);
 const fixture = (p: string) => new Uint8Array(readFileSync(new URL(`../test/fixtures/faces/${p}`, import.meta.url)));
@@ -31,31 +31,8 @@ async function phonePhoto(face: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await encode({ width: W, height: H, data, colorSpace: 'srgb' } as ImageData, { quality: 85, progressive: false, baseline: true }));
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] as number; };
-
-/**
- * wrangler dev runs two workerd processes (a small proxy and the one hosting our worker); the
- * worker's is the larger. Returns its pid, memory high-water mark and current RSS.
- */
-function workerdMemory(rootPid: number, pid?: number): { pid: number; hwmMb: number; rssMb: number } {
-  const pids = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' }).trim().split('\n')
-    .map((l) => l.trim().split(/\s+/)).map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm: comm ?? '' }));
-  const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) { grew = false; for (const p of pids) if (tree.has(p.ppid) && !tree.has(p.pid)) { tree.add(p.pid); grew = true; } }
-  const read = (p: number) => {
-    const status = readFileSync(`/proc/${p}/status`, 'utf8');
-    const kb = (key: string) => Number(/\d+/.exec(status.split('\n').find((l) => l.startsWith(key)) ?? '0')?.[0] ?? 0);
-    return { pid: p, hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
-  };
-  if (pid !== undefined) return read(pid);
-  const all = pids.filter((p) => tree.has(p.pid) && p.comm.startsWith('workerd')).map((p) => read(p.pid));
-  const w = all.sort((a, b) => b.rssMb - a.rssMb)[0];
-  if (!w) throw new Error('workerd process not found');
-  return w;
-}
-
 const port = await freePort();
-const server = await startServer('node_modules/.bin/wrangler', ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--log-level', 'warn', '--show-interactive-dev-session=false'], port);
+const server = await startServer('node_modules/.bin/wrangler', wranglerDevArgs(port), port);
 try {
   const idle = workerdMemory(server.child.pid as number);
   const verify = async (source: Uint8Array = a1) => {
@@ -79,7 +56,7 @@ try {
   const big = [];
   for (let i = 0; i < 3; i++) big.push(await verify(phone));
   const memBig = workerdMemory(server.child.pid as number, idle.pid);
-  const stages = ['decode', 'detect', 'landmarks', 'align', 'embed'];
+  const stages = ['decode', 'detect', 'landmarks', 'align', 'project', 'embed'];
   console.log(`/v1/verify in workerd (wrangler dev), ${N} runs after 4 warm-ups; 160x160 JPEGs; one thread`);
   console.log('| stage | median ms (per image) |\n|---|---|');
   for (const s of stages) console.log(`| ${s} | ${median(runs.map((r) => ((r.body.timings.source[s] ?? 0) + (r.body.timings.target[s] ?? 0)) / 2)).toFixed(1)} |`);
