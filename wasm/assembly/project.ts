@@ -143,42 +143,6 @@ function coefficientsI8(basis: usize, scales: usize, z: usize, z16: usize, y: us
   }
 }
 
-/**
- * out = mu + sum over the `count` component indices in `idx` (i32) of y[c] E_c. Rows are taken
- * four at a time so `out` is read and written once per four rows instead of once per row.
- */
-function reconstructT<T>(basis: usize, scales: usize, mu: usize, y: usize, idx: usize, count: i32, out: usize, d: i32): void {
-  const rowBytes = <usize>d * sizeof<T>();
-  memory.copy(out, mu, <usize>d << 2);
-  let i = 0;
-  for (; i + 4 <= count; i += 4) {
-    const c0 = <usize>load<i32>(idx + (<usize>i << 2));
-    const c1 = <usize>load<i32>(idx + (<usize>i << 2), 4);
-    const c2 = <usize>load<i32>(idx + (<usize>i << 2), 8);
-    const c3 = <usize>load<i32>(idx + (<usize>i << 2), 12);
-    const r0 = basis + c0 * rowBytes, r1 = basis + c1 * rowBytes, r2 = basis + c2 * rowBytes, r3 = basis + c3 * rowBytes;
-    const w0 = f32x4.splat(load<f32>(y + (c0 << 2)) * rowScale<T>(scales, c0));
-    const w1 = f32x4.splat(load<f32>(y + (c1 << 2)) * rowScale<T>(scales, c1));
-    const w2 = f32x4.splat(load<f32>(y + (c2 << 2)) * rowScale<T>(scales, c2));
-    const w3 = f32x4.splat(load<f32>(y + (c3 << 2)) * rowScale<T>(scales, c3));
-    for (let j: usize = 0; j < <usize>d; j += 4) {
-      const o = out + (j << 2);
-      const s01 = f32x4.add(f32x4.mul(w0, load4<T>(r0, j)), f32x4.mul(w1, load4<T>(r1, j)));
-      const s23 = f32x4.add(f32x4.mul(w2, load4<T>(r2, j)), f32x4.mul(w3, load4<T>(r3, j)));
-      v128.store(o, f32x4.add(v128.load(o), f32x4.add(s01, s23)));
-    }
-  }
-  for (; i < count; i++) {
-    const c = <usize>load<i32>(idx + (<usize>i << 2));
-    const r = basis + c * rowBytes;
-    const w = f32x4.splat(load<f32>(y + (c << 2)) * rowScale<T>(scales, c));
-    for (let j: usize = 0; j < <usize>d; j += 4) {
-      const o = out + (j << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(w, load4<T>(r, j))));
-    }
-  }
-}
-
 /** Four int8 x weight products, for the four lanes of an i16x8 half (low or high) of a load. */
 // @ts-ignore: decorator
 @inline
@@ -195,11 +159,12 @@ function accumulate(o: usize, a: v128, b: v128, c: v128, d: v128): void {
 }
 
 /**
- * reconstructT for int8 rows, read sixteen values per load: each 16-byte load is widened
- * to four f32x4 in registers, so out is read and written once per four rows and 16 values.
+ * out = mu + sum over the `count` component indices in `idx` (i32) of y[c] E_c. Rows are taken
+ * four at a time so `out` is read and written once per four rows instead of once per row;
+ * int8 rows are loaded sixteen values at a time and widened to four f32x4 in registers.
  */
-function reconstructI8(basis: usize, scales: usize, mu: usize, y: usize, idx: usize, count: i32, out: usize, d: i32): void {
-  const rowBytes = <usize>d;
+function reconstructT<T>(basis: usize, scales: usize, mu: usize, y: usize, idx: usize, count: i32, out: usize, d: i32): void {
+  const rowBytes = <usize>d * sizeof<T>();
   memory.copy(out, mu, <usize>d << 2);
   let i = 0;
   for (; i + 4 <= count; i += 4) {
@@ -208,28 +173,34 @@ function reconstructI8(basis: usize, scales: usize, mu: usize, y: usize, idx: us
     const c2 = <usize>load<i32>(idx + (<usize>i << 2), 8);
     const c3 = <usize>load<i32>(idx + (<usize>i << 2), 12);
     const r0 = basis + c0 * rowBytes, r1 = basis + c1 * rowBytes, r2 = basis + c2 * rowBytes, r3 = basis + c3 * rowBytes;
-    const w0 = f32x4.splat(load<f32>(y + (c0 << 2)) * load<f32>(scales + (c0 << 2)));
-    const w1 = f32x4.splat(load<f32>(y + (c1 << 2)) * load<f32>(scales + (c1 << 2)));
-    const w2 = f32x4.splat(load<f32>(y + (c2 << 2)) * load<f32>(scales + (c2 << 2)));
-    const w3 = f32x4.splat(load<f32>(y + (c3 << 2)) * load<f32>(scales + (c3 << 2)));
-    for (let j: usize = 0; j < <usize>d; j += 16) {
-      const q0 = v128.load(r0 + j), q1 = v128.load(r1 + j), q2 = v128.load(r2 + j), q3 = v128.load(r3 + j);
-      const o = out + (j << 2);
-      let h0 = i16x8.extend_low_i8x16_s(q0), h1 = i16x8.extend_low_i8x16_s(q1), h2 = i16x8.extend_low_i8x16_s(q2), h3 = i16x8.extend_low_i8x16_s(q3);
-      accumulate(o, mulLow(w0, h0), mulLow(w1, h1), mulLow(w2, h2), mulLow(w3, h3));
-      accumulate(o + 16, mulHigh(w0, h0), mulHigh(w1, h1), mulHigh(w2, h2), mulHigh(w3, h3));
-      h0 = i16x8.extend_high_i8x16_s(q0); h1 = i16x8.extend_high_i8x16_s(q1); h2 = i16x8.extend_high_i8x16_s(q2); h3 = i16x8.extend_high_i8x16_s(q3);
-      accumulate(o + 32, mulLow(w0, h0), mulLow(w1, h1), mulLow(w2, h2), mulLow(w3, h3));
-      accumulate(o + 48, mulHigh(w0, h0), mulHigh(w1, h1), mulHigh(w2, h2), mulHigh(w3, h3));
+    const w0 = f32x4.splat(load<f32>(y + (c0 << 2)) * rowScale<T>(scales, c0));
+    const w1 = f32x4.splat(load<f32>(y + (c1 << 2)) * rowScale<T>(scales, c1));
+    const w2 = f32x4.splat(load<f32>(y + (c2 << 2)) * rowScale<T>(scales, c2));
+    const w3 = f32x4.splat(load<f32>(y + (c3 << 2)) * rowScale<T>(scales, c3));
+    if (sizeof<T>() == 1) {
+      for (let j: usize = 0; j < <usize>d; j += 16) {
+        const q0 = v128.load(r0 + j), q1 = v128.load(r1 + j), q2 = v128.load(r2 + j), q3 = v128.load(r3 + j);
+        const o = out + (j << 2);
+        let h0 = i16x8.extend_low_i8x16_s(q0), h1 = i16x8.extend_low_i8x16_s(q1), h2 = i16x8.extend_low_i8x16_s(q2), h3 = i16x8.extend_low_i8x16_s(q3);
+        accumulate(o, mulLow(w0, h0), mulLow(w1, h1), mulLow(w2, h2), mulLow(w3, h3));
+        accumulate(o + 16, mulHigh(w0, h0), mulHigh(w1, h1), mulHigh(w2, h2), mulHigh(w3, h3));
+        h0 = i16x8.extend_high_i8x16_s(q0); h1 = i16x8.extend_high_i8x16_s(q1); h2 = i16x8.extend_high_i8x16_s(q2); h3 = i16x8.extend_high_i8x16_s(q3);
+        accumulate(o + 32, mulLow(w0, h0), mulLow(w1, h1), mulLow(w2, h2), mulLow(w3, h3));
+        accumulate(o + 48, mulHigh(w0, h0), mulHigh(w1, h1), mulHigh(w2, h2), mulHigh(w3, h3));
+      }
+    } else {
+      for (let j: usize = 0; j < <usize>d; j += 4) {
+        accumulate(out + (j << 2), f32x4.mul(w0, load4<T>(r0, j)), f32x4.mul(w1, load4<T>(r1, j)), f32x4.mul(w2, load4<T>(r2, j)), f32x4.mul(w3, load4<T>(r3, j)));
+      }
     }
   }
   for (; i < count; i++) {
     const c = <usize>load<i32>(idx + (<usize>i << 2));
     const r = basis + c * rowBytes;
-    const w = f32x4.splat(load<f32>(y + (c << 2)) * load<f32>(scales + (c << 2)));
+    const w = f32x4.splat(load<f32>(y + (c << 2)) * rowScale<T>(scales, c));
     for (let j: usize = 0; j < <usize>d; j += 4) {
       const o = out + (j << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(w, load4<i8>(r, j))));
+      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(w, load4<T>(r, j))));
     }
   }
 }
@@ -249,5 +220,5 @@ export function coefficients(format: i32, basis: usize, scales: usize, z: usize,
 export function reconstruct(format: i32, basis: usize, scales: usize, mu: usize, y: usize, idx: usize, count: i32, out: usize, d: i32): void {
   if (format == FORMAT_F32) reconstructT<f32>(basis, scales, mu, y, idx, count, out, d);
   else if (format == FORMAT_F16) reconstructT<u16>(basis, scales, mu, y, idx, count, out, d);
-  else reconstructI8(basis, scales, mu, y, idx, count, out, d);
+  else reconstructT<i8>(basis, scales, mu, y, idx, count, out, d);
 }
