@@ -16,7 +16,7 @@ import { createRunner } from '../src/wasm/onnx.ts';
 import { assetUrls } from '../src/runtime/files.ts';
 import { nodeKernelModule } from '../scripts/lib/node-kernel.ts';
 import { repoRoot } from '../scripts/lib/node-models.ts';
-import { onnxModel } from './lib/onnx-writer.ts';
+import { floatTensor, floatValue, node, writeModel } from '../eval/onnx/proto.ts';
 import { median } from './lib/workerd.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '40' }, k: { type: 'string' } } });
@@ -109,22 +109,28 @@ for (const format of ['f32', 'f16', 'i8'] as BasisFormat[]) {
   const s = spaceIn('f32');
   const basisT = new Float32Array(D * K); // [d, k] for the first MatMul
   for (let c = 0; c < K; c++) for (let j = 0; j < D; j++) basisT[j * K + c] = basisF32[c * D + j] as number;
-  const model = onnxModel({
-    nodes: [
-      { op: 'Sub', inputs: ['x', 'mu'], outputs: ['z'] },
-      { op: 'MatMul', inputs: ['z', 'Et'], outputs: ['y'] },
-      { op: 'Mul', inputs: ['y', 'mask'], outputs: ['ys'] },
-      { op: 'MatMul', inputs: ['ys', 'E'], outputs: ['r'] },
-      { op: 'Add', inputs: ['r', 'mu'], outputs: ['out'] },
-    ],
-    initializers: [
-      { name: 'mu', dims: [1, D], data: s.mean },
-      { name: 'Et', dims: [D, K], data: basisT },
-      { name: 'mask', dims: [1, K], data: new Float32Array(K).fill(1) },
-      { name: 'E', dims: [K, D], data: basisF32 },
-    ],
-    inputs: [{ name: 'x', dims: [1, D] }],
-    outputs: [{ name: 'out', dims: [1, D] }],
+  const model = writeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'projection',
+      node: [
+        node('Sub', ['x', 'mu'], ['z']),
+        node('MatMul', ['z', 'Et'], ['y']),
+        node('Mul', ['y', 'mask'], ['ys']),
+        node('MatMul', ['ys', 'E'], ['r']),
+        node('Add', ['r', 'mu'], ['out']),
+      ],
+      initializer: [
+        floatTensor('mu', [1, D], s.mean),
+        floatTensor('Et', [D, K], basisT),
+        floatTensor('mask', [1, K], new Float32Array(K).fill(1)),
+        floatTensor('E', [K, D], basisF32),
+      ],
+      input: [floatValue('x', [1, D])],
+      output: [floatValue('out', [1, D])],
+      value_info: [],
+    },
   });
   const ortWasm = await WebAssembly.compile(readFileSync(assetUrls.ortWasm));
   const runner = await createRunner(model, { wasm: ortWasm });

@@ -1,0 +1,105 @@
+/**
+ * The attack lab's gradients (eval/grad) against numerical derivatives: onnxruntime runs the
+ * generated VJP graph in float32; a float64 interpreter of the same model (test/helpers/
+ * onnx-reference.ts) gives central differences along random directions.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { gradientRunner, probeShapes } from '../../eval/grad/session.ts';
+import { vjpModel } from '../../eval/grad/vjp.ts';
+import { floatTensor, floatValue, int, ints, node, readModel, writeModel, type Model } from '../../eval/onnx/proto.ts';
+import { gaussian } from '../../src/immune/rng.ts';
+import { parseSpace } from '../../src/immune/space-file.ts';
+import { runReference } from '../helpers/onnx-reference.ts';
+
+const modelBytes = (file: string) => new Uint8Array(readFileSync(new URL(`../../models/${file}`, import.meta.url)));
+
+/** Max over directions of |<dx, v> - FD| / |<dx, v>|, FD from the float64 reference with step h. */
+async function directionalError(bytes: Uint8Array, x: Float32Array, directions: number, seed: number, h = 1e-7): Promise<number> {
+  const runner = await gradientRunner(bytes, { threads: 1 });
+  const model = readModel(bytes);
+  const dims = [...runner.inputDims];
+  const rnd = gaussian(seed);
+  const g = Float32Array.from({ length: runner.outputSize }, rnd);
+  const { dx } = await runner.run(x, g, 1);
+  let worst = 0;
+  for (let t = 0; t < directions; t++) {
+    const v = Float32Array.from({ length: x.length }, rnd);
+    let analytic = 0;
+    for (let i = 0; i < v.length; i++) analytic += (dx[i] as number) * (v[i] as number);
+    const plus = runReference(model, { data: Float64Array.from(x, (xi, i) => xi + h * (v[i] as number)), dims }).data;
+    const minus = runReference(model, { data: Float64Array.from(x, (xi, i) => xi - h * (v[i] as number)), dims }).data;
+    let numeric = 0;
+    for (let i = 0; i < g.length; i++) numeric += ((g[i] as number) * ((plus[i] as number) - (minus[i] as number))) / (2 * h);
+    worst = Math.max(worst, Math.abs(numeric - analytic) / Math.abs(analytic));
+  }
+  return worst;
+}
+
+/** A small graph with every other rule: strided grouped Conv with uneven pads, BN, Relu, broadcast Add/Sub/Mul, Flatten, Gemm, MatMul. */
+function ruleZoo(): Uint8Array {
+  const rnd = gaussian(21);
+  const w = (name: string, dims: number[]) => floatTensor(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rnd()));
+  const model: Model = {
+    ir_version: 7,
+    opset_import: [{ domain: '', version: 11 }],
+    graph: {
+      name: 'zoo',
+      node: [
+        node('Conv', ['x', 'w1', 'b1'], ['c1'], [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1]), int('group', 2)]),
+        node('BatchNormalization', ['c1', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['bn'], [{ name: 'epsilon', type: 1, f: 1e-3 }]),
+        node('Relu', ['bn'], ['r']),
+        node('Add', ['r', 'bias'], ['a']),
+        node('Mul', ['a', 'scale'], ['m']),
+        node('Sub', ['m', 'r'], ['s']),
+        node('Flatten', ['s'], ['f']),
+        node('Gemm', ['f', 'gw', 'gb'], ['gm'], [int('transB', 1)]),
+        node('MatMul', ['gm', 'mm'], ['y']),
+      ],
+      initializer: [
+        w('w1', [4, 1, 3, 3]), w('b1', [4]), w('bn_s', [4]), w('bn_b', [4]), w('bn_m', [4]),
+        floatTensor('bn_v', [4], new Float32Array([0.5, 1, 2, 0.8])), w('bias', [4, 1, 1]), w('scale', [4, 1, 1]),
+        w('gw', [6, 4 * 4 * 5]), w('gb', [6]), w('mm', [6, 3]),
+      ],
+      input: [floatValue('x', [1, 2, 9, 10])],
+      output: [floatValue('y', [1, 3])],
+      value_info: [],
+    },
+  };
+  return writeModel(model);
+}
+
+describe('ONNX reverse mode (eval/grad)', () => {
+  it('recognizer: the VJP matches float64 central differences within 1e-3 on random directions', async () => {
+    // A face-like input: the fitted mean face, repeated to three planes, plus noise.
+    const space = parseSpace(modelBytes('immune-space.bin'));
+    const rnd = gaussian(4);
+    const x = new Float32Array(3 * space.d);
+    for (let c = 0; c < 3; c++) for (let j = 0; j < space.d; j++) x[c * space.d + j] = (space.mean[j] as number) + 0.05 * rnd();
+    expect(await directionalError(modelBytes('fr_feature.onnx'), x, 2, 9)).toBeLessThan(1e-3);
+  });
+
+  it('every other rule (grouped strided conv, BN, Relu, broadcasts, Flatten, Gemm, MatMul) matches too', async () => {
+    const rnd = gaussian(8);
+    expect(await directionalError(ruleZoo(), Float32Array.from({ length: 2 * 9 * 10 }, rnd), 4, 3)).toBeLessThan(1e-3);
+  });
+
+  it('a batch gives each sample the gradient it gets alone', async () => {
+    const runner = await gradientRunner(modelBytes('fr_feature.onnx'), { threads: 1 });
+    const rnd = gaussian(6);
+    const size = 3 * 112 * 112;
+    const x = Float32Array.from({ length: 2 * size }, () => 0.3 * rnd());
+    const g = Float32Array.from({ length: 2 * 512 }, rnd);
+    const both = await runner.run(x, g, 2);
+    const second = await runner.run(x.subarray(size), g.subarray(512), 1);
+    expect(both.dx.length).toBe(2 * size);
+    for (let i = 0; i < size; i += 97) expect(both.dx[size + i]).toBeCloseTo(second.dx[i] as number, 6);
+    expect(Array.from(both.y.subarray(512))).toEqual(Array.from(second.y));
+  });
+
+  it('fails loudly on an op it has no rule for (the detector ends in Softmax)', async () => {
+    const detector = readModel(modelBytes('fr_detect.onnx'));
+    const shapes = await probeShapes(detector, [1, 3, 240, 320]);
+    expect(() => vjpModel(detector, shapes)).toThrow(/no gradient rule for Softmax/);
+  });
+});
