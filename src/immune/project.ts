@@ -36,7 +36,8 @@ export interface DefenseReport {
   projectMs: number;
 }
 
-export type Projector = (input: Float32Array, req: DefenseRequest) => { input: Float32Array; report: DefenseReport };
+/** The recognizer's input and what the defense did; `mask` is the component mask drawn (absent for `none`). */
+export type Projector = (input: Float32Array, req: DefenseRequest) => { input: Float32Array; report: DefenseReport; mask?: Uint8Array };
 
 export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig): Projector {
   const basis: LoadedBasis = kernel.loadBasis(space.mean, space.basis, space.format, space.k, space.scales);
@@ -68,6 +69,6 @@ export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: Defense
     out.set(plane, 2 * d);
     let kept = 0;
     for (const m of mask) kept += m;
-    return { input: out, report: { mode: req.mode, components: space.k, componentsKept: kept, seed: seed ?? null, projectMs: performance.now() - t0 } };
+    return { input: out, mask, report: { mode: req.mode, components: space.k, componentsKept: kept, seed: seed ?? null, projectMs: performance.now() - t0 } };
   };
 }
