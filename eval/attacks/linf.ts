@@ -14,11 +14,11 @@ export interface LinfTask {
 }
 
 export interface LinfOptions {
-  /** Budget in pixel units (8 = 8/255). */
-  eps: number;
+  /** Budget in pixel units (8 = 8/255), one for all faces or one per face. */
+  eps: number | number[];
   steps?: number;
-  /** Step size in pixel units; default eps / 4 (PGD) or eps / steps (MI-FGSM). */
-  alpha?: number;
+  /** Step size as a fraction of each face's eps; default 1/4 (PGD) or 1/steps (MI-FGSM). */
+  alphaRatio?: number;
   randomStart?: boolean;
   /** MI-FGSM momentum decay; 0 is plain BIM/PGD. */
   decay?: number;
@@ -36,40 +36,42 @@ const clipInto = (x: Float32Array, clean: Float32Array, eps: number): void => {
   }
 };
 
-/** Iterated sign-gradient ascent; steps = 1 without random start and alpha = eps is FGSM. */
+/** Iterated sign-gradient ascent; one step of eps without random start is FGSM. */
 export async function linfAttack(obj: Objective, task: LinfTask, o: LinfOptions): Promise<Float32Array[]> {
   const steps = o.steps ?? 10;
   const decay = o.decay ?? 0;
-  const alpha = o.alpha ?? (decay > 0 ? o.eps / steps : o.eps / 4);
+  const ratio = o.alphaRatio ?? (decay > 0 ? 1 / steps : 1 / 4);
+  const epsOf = (i: number): number => (typeof o.eps === 'number' ? o.eps : (o.eps[i] as number));
   const rng = o.rng ?? Math.random;
-  const x = task.faces.map((f) => {
+  const x = task.faces.map((f, i) => {
     const a = f.slice();
-    if (o.randomStart) for (let j = 0; j < a.length; j++) a[j] = (a[j] as number) + (2 * rng() - 1) * o.eps;
-    clipInto(a, f, o.eps);
+    if (o.randomStart) for (let j = 0; j < a.length; j++) a[j] = (a[j] as number) + (2 * rng() - 1) * epsOf(i);
+    clipInto(a, f, epsOf(i));
     return a;
   });
   const momentum = task.faces.map((f) => new Float32Array(f.length));
   for (let t = 0; t < steps; t++) {
     const { grad } = await obj.valueAndGrad(x, task.refs, task.sign, { defense: o.defense, samples: o.samples ?? 1, rng });
     x.forEach((xi, i) => {
-      const gi = grad[i] as Float32Array, mi = momentum[i] as Float32Array;
+      const gi = grad[i] as Float32Array, mi = momentum[i] as Float32Array, alpha = ratio * epsOf(i);
       let l1 = 0;
       if (decay > 0) for (const v of gi) l1 += Math.abs(v);
       for (let j = 0; j < xi.length; j++) {
         const step = decay > 0 ? (mi[j] = decay * (mi[j] as number) + (gi[j] as number) / (l1 || 1)) : (gi[j] as number);
         xi[j] = (xi[j] as number) + alpha * Math.sign(step);
       }
-      clipInto(xi, task.faces[i] as Float32Array, o.eps);
+      clipInto(xi, task.faces[i] as Float32Array, epsOf(i));
     });
   }
   return x;
 }
 
-export const fgsm = (obj: Objective, task: LinfTask, eps: number, extra: Partial<LinfOptions> = {}) =>
-  linfAttack(obj, task, { ...extra, eps, steps: 1, alpha: eps, randomStart: false, decay: 0 });
-export const pgd = (obj: Objective, task: LinfTask, eps: number, extra: Partial<LinfOptions> = {}) =>
+type Budget = LinfOptions['eps'];
+export const fgsm = (obj: Objective, task: LinfTask, eps: Budget, extra: Partial<LinfOptions> = {}) =>
+  linfAttack(obj, task, { ...extra, eps, steps: 1, alphaRatio: 1, randomStart: false, decay: 0 });
+export const pgd = (obj: Objective, task: LinfTask, eps: Budget, extra: Partial<LinfOptions> = {}) =>
   linfAttack(obj, task, { steps: 10, randomStart: true, ...extra, eps, decay: 0 });
-export const bim = (obj: Objective, task: LinfTask, eps: number, extra: Partial<LinfOptions> = {}) =>
+export const bim = (obj: Objective, task: LinfTask, eps: Budget, extra: Partial<LinfOptions> = {}) =>
   linfAttack(obj, task, { steps: 10, ...extra, eps, randomStart: false, decay: 0 });
-export const mifgsm = (obj: Objective, task: LinfTask, eps: number, extra: Partial<LinfOptions> = {}) =>
+export const mifgsm = (obj: Objective, task: LinfTask, eps: Budget, extra: Partial<LinfOptions> = {}) =>
   linfAttack(obj, task, { steps: 10, ...extra, eps, randomStart: false, decay: 1 });

@@ -9,8 +9,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { objective, type Objective } from '../../eval/attacks/objective.ts';
 import { fgsm, pgd, type LinfTask } from '../../eval/attacks/linf.ts';
+import { median, minimalEps } from '../../eval/attacks/minimal.ts';
+import { pinDefense } from '../../eval/defenses/pin.ts';
+import { nodeKernel } from '../../scripts/lib/node-kernel.ts';
+import { defaultDefense } from '../../src/config.ts';
+import { createProjector } from '../../src/immune/project.ts';
+import { parseSpace } from '../../src/immune/space-file.ts';
 import { gradientRunner } from '../../eval/grad/session.ts';
 import { uniform } from '../../src/immune/rng.ts';
+import type { DifferentiableDefense } from '../../eval/attacks/objective.ts';
 
 const fixture = (f: string) => readFileSync(new URL(`../fixtures/attack/${f}`, import.meta.url));
 const meta = JSON.parse(String(fixture('pairs.json'))) as { pairs: Array<{ same: boolean; a: number; b: number }> };
@@ -70,5 +77,28 @@ describe('attack sanity (undefended recognizer)', () => {
         expect(a[j]).toBeLessThanOrEqual(255);
       }
     });
+  });
+});
+
+describe('minimal budget (binary search per pair)', () => {
+  /** Success through `defense` at its calibrated threshold, against the reference seen through it too. */
+  const successThrough = async (defense: DifferentiableDefense | undefined, t: number) => {
+    const refs = await obj.embed(meta.pairs.map((p) => face(p.b)), defense, uniform(5));
+    return async (adv: Float32Array[]) => (await obj.embed(adv, defense, uniform(6))).map((e, i) => {
+      const c = e.reduce((s, v, j) => s + v * (refs[i]![j] as number), 0);
+      return (c >= t) !== same[i];
+    });
+  };
+  const attack = (t: LinfTask, eps: number[]) => pgd(obj, t, eps, { rng: uniform(3) });
+
+  it('finds a small budget against the undefended recognizer and a larger one when PIN stands in front (gray-box)', async () => {
+    const bare = await minimalEps(task, attack, await successThrough(undefined, threshold), { maxEps: 16, rounds: 4 });
+    expect(bare.every(Number.isFinite)).toBe(true);
+    expect(median(bare)).toBeLessThanOrEqual(4);
+    const space = parseSpace(new Uint8Array(readFileSync(new URL('../../models/immune-space.bin', import.meta.url))));
+    const kernel = await nodeKernel();
+    const pin = pinDefense(createProjector(kernel, space, defaultDefense), kernel, space, 'pin-threshold');
+    const defended = await minimalEps(task, attack, await successThrough(pin, manifest.calibration.modes['pin-threshold'].threshold), { maxEps: 16, rounds: 4 });
+    expect(median(defended)).toBeGreaterThan(median(bare));
   });
 });
