@@ -10,6 +10,7 @@ import manifest from '../../models/manifest.json' with { type: 'json' };
 import { objective, type Objective } from '../../eval/attacks/objective.ts';
 import { fgsm, pgd, type LinfTask } from '../../eval/attacks/linf.ts';
 import { median, minimalEps } from '../../eval/attacks/minimal.ts';
+import { cwL2, pgdL2 } from '../../eval/attacks/l2.ts';
 import { pinDefense } from '../../eval/defenses/pin.ts';
 import { nodeKernel } from '../../scripts/lib/node-kernel.ts';
 import { defaultDefense } from '../../src/config.ts';
@@ -77,6 +78,29 @@ describe('attack sanity (undefended recognizer)', () => {
         expect(a[j]).toBeLessThanOrEqual(255);
       }
     });
+  });
+});
+
+describe('l2 attacks (undefended recognizer)', () => {
+  const l2 = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, j) => s + (v - (b[j] as number)) ** 2, 0));
+
+  it('PGD-l2 stays inside the l2 ball and breaks the recognizer at eps 512 (2.0 in [0,1] units)', async () => {
+    const adv = await pgdL2(obj, task, { eps: 512, rng: uniform(4) });
+    adv.forEach((a, i) => expect(l2(a, task.faces[i] as Float32Array)).toBeLessThanOrEqual(512 + 1e-2));
+    expect((await judge(adv)).accuracy).toBeLessThanOrEqual(1 / 8);
+  });
+
+  it('CW-l2 returns the clean face or a perturbation across the threshold, most of them small', async () => {
+    const adv = await cwL2(obj, task, { threshold, steps: 40 });
+    const cos = await cosines(adv);
+    let small = 0;
+    adv.forEach((a, i) => {
+      const d = l2(a, task.faces[i] as Float32Array);
+      if (d === 0) return;
+      expect((cos[i] as number) >= threshold).toBe(!same[i]);
+      if (d < 256) small++;
+    });
+    expect(small).toBeGreaterThanOrEqual(4);
   });
 });
 
