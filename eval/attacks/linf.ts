@@ -27,6 +27,8 @@ export interface LinfOptions {
   /** Defense draws per gradient (expectation over transformation). */
   samples?: number;
   rng?: () => number;
+  /** Applied to each gradient before the step (TI's smoothing). */
+  smoothGrad?: (g: Float32Array) => Float32Array;
 }
 
 const clipInto = (x: Float32Array, clean: Float32Array, eps: number): void => {
@@ -53,7 +55,8 @@ export async function linfAttack(obj: Objective, task: LinfTask, o: LinfOptions)
   for (let t = 0; t < steps; t++) {
     const { grad } = await obj.valueAndGrad(x, task.refs, task.sign, { defense: o.defense, samples: o.samples ?? 1, rng });
     x.forEach((xi, i) => {
-      const gi = grad[i] as Float32Array, mi = momentum[i] as Float32Array, alpha = ratio * epsOf(i);
+      const gi = o.smoothGrad ? o.smoothGrad(grad[i] as Float32Array) : (grad[i] as Float32Array);
+      const mi = momentum[i] as Float32Array, alpha = ratio * epsOf(i);
       let l1 = 0;
       if (decay > 0) for (const v of gi) l1 += Math.abs(v);
       for (let j = 0; j < xi.length; j++) {
