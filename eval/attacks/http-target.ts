@@ -1,0 +1,44 @@
+/**
+ * @module The black-box attacker's view: the real HTTP API (the Node adapter served on
+ * 127.0.0.1) and nothing else. A query uploads the candidate photo as lossless PNG next to the
+ * partner photo and reads `similarity` and `threshold` from /v1/verify, with the defense the
+ * service is asked to apply (randomised ones answer with a fresh mask per query, as in production).
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createNodeApp } from '../../src/runtime/node.ts';
+import { encodePng } from '../png.ts';
+import type { SquareImage } from './square.ts';
+
+export interface HttpTarget {
+  url: string;
+  /** Loss to minimise for one pair: below 0 once the service decides the pair wrongly. */
+  loss(img: SquareImage, partner: Uint8Array, same: boolean, defense: string): Promise<number>;
+  queries(): number;
+  close(): Promise<void>;
+}
+
+export async function startHttpTarget(): Promise<HttpTarget> {
+  const app = createNodeApp();
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let count = 0;
+  return {
+    url,
+    async loss(img, partner, same, defense) {
+      count++;
+      const f = new FormData();
+      f.append('source', new Blob([encodePng(img.data, img.width, img.height, img.channels as 1 | 3)], { type: 'image/png' }), 'source.png');
+      f.append('target', new Blob([partner.slice()]), 'target.jpg');
+      f.append('defense', defense);
+      const res = await fetch(`${url}/v1/verify`, { method: 'POST', body: f });
+      const body = (await res.json()) as { similarity?: number; threshold?: number; code?: string };
+      if (res.status === 422 && body.code === 'no_face') return same ? -1 : 2; // no face: the service cannot accept the pair
+      if (res.status !== 200 || body.similarity === undefined || body.threshold === undefined) throw new Error(`[pinface] [eval] /v1/verify answered ${res.status}: ${JSON.stringify(body)}`);
+      return same ? body.similarity - body.threshold : body.threshold - body.similarity;
+    },
+    queries: () => count,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

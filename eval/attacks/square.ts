@@ -1,0 +1,61 @@
+/**
+ * @module Square attack (Andriushchenko et al. 2020), l_inf, query-only: random square patches
+ * of +-eps per channel, kept when they lower the loss. It needs nothing but a score, so it runs
+ * against the real HTTP API (eval/attacks/http-target.ts) on the uploaded photo itself,
+ * through decoding, detection, alignment and whatever defense the service applies.
+ */
+
+export interface SquareImage { width: number; height: number; channels: number; data: Float32Array }
+
+export interface SquareOptions {
+  eps: number;
+  queries: number;
+  /** Initial fraction of the image a square covers (the paper's p_init). */
+  pInit?: number;
+  rng: () => number;
+  /** Stop early once the loss is below this (the decision has flipped). */
+  stopBelow?: number;
+}
+
+export interface SquareResult { image: SquareImage; loss: number; queries: number; history: number[] }
+
+/** The paper's schedule: p halves at fixed fractions of a 10,000-query budget, rescaled to ours. */
+function pAt(pInit: number, i: number, budget: number): number {
+  const it = Math.floor((i / budget) * 10000);
+  const cuts = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
+  return pInit / 2 ** cuts.filter((c) => it > c).length;
+}
+
+const clip = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+
+export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) => Promise<number>, o: SquareOptions): Promise<SquareResult> {
+  const { width: W, height: H, channels: C } = clean;
+  const pInit = o.pInit ?? 0.05;
+  const x = new Float32Array(clean.data.length);
+  // Vertical stripes of +-eps: the paper's initialisation.
+  for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) {
+    const s = o.rng() < 0.5 ? -o.eps : o.eps;
+    for (let y = 0; y < H; y++) { const i = (y * W + xx) * C + c; x[i] = clip((clean.data[i] as number) + s, 0, 255); }
+  }
+  const img = (data: Float32Array): SquareImage => ({ width: W, height: H, channels: C, data });
+  let best = await loss(img(x));
+  const history = [best];
+  let q = 1;
+  while (q < o.queries && !(o.stopBelow !== undefined && best < o.stopBelow)) {
+    const side = Math.max(1, Math.round(Math.sqrt(pAt(pInit, q, o.queries) * W * H)));
+    const x0 = Math.floor(o.rng() * (W - side + 1)), y0 = Math.floor(o.rng() * (H - side + 1));
+    const cand = x.slice();
+    for (let c = 0; c < C; c++) {
+      const s = o.rng() < 0.5 ? -o.eps : o.eps;
+      for (let y = y0; y < y0 + side; y++) for (let xx = x0; xx < x0 + side; xx++) {
+        const i = (y * W + xx) * C + c;
+        cand[i] = clip((clean.data[i] as number) + s, 0, 255);
+      }
+    }
+    const l = await loss(img(cand));
+    q++;
+    if (l < best) { best = l; x.set(cand); }
+    history.push(best);
+  }
+  return { image: img(x), loss: best, queries: q, history };
+}

@@ -1,0 +1,36 @@
+/** The query-only Square attack against the real HTTP API (Node adapter on 127.0.0.1), a few queries. */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpTarget, type HttpTarget } from '../../eval/attacks/http-target.ts';
+import { squareAttack, type SquareImage } from '../../eval/attacks/square.ts';
+import { uniform } from '../../src/immune/rng.ts';
+import { decodeImage } from '../../src/pipeline/decode/index.ts';
+import { defaultLimits } from '../../src/config.ts';
+import { createDecoders } from '../../src/wasm/codecs.ts';
+import { nodeCodecModules } from '../../scripts/lib/node-codecs.ts';
+
+const fixture = (p: string) => new Uint8Array(readFileSync(new URL(`../fixtures/faces/${p}`, import.meta.url)));
+let target: HttpTarget;
+let photo: SquareImage;
+
+beforeAll(async () => {
+  target = await startHttpTarget();
+  const img = await decodeImage(fixture('person-a-1.jpg'), createDecoders(await nodeCodecModules()), defaultLimits);
+  const data = new Float32Array(img.width * img.height * 3);
+  for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * 4 + c] as number;
+  photo = { width: img.width, height: img.height, channels: 3, data };
+});
+afterAll(async () => { await target.close(); });
+
+describe('Square attack over HTTP', () => {
+  it('only ever keeps improvements, stays within eps, and counts its queries', async () => {
+    const before = target.queries();
+    const r = await squareAttack(photo, (x) => target.loss(x, fixture('person-a-2.jpg'), true, 'none'), { eps: 8, queries: 12, rng: uniform(3) });
+    expect(r.queries).toBe(12);
+    expect(target.queries() - before).toBe(12);
+    for (let i = 1; i < r.history.length; i++) expect(r.history[i]).toBeLessThanOrEqual(r.history[i - 1] as number);
+    for (let i = 0; i < r.image.data.length; i++) expect(Math.abs((r.image.data[i] as number) - (photo.data[i] as number))).toBeLessThanOrEqual(8);
+    // The pair is genuine and was accepted: the loss starts positive.
+    expect(r.history[0]).toBeGreaterThan(0);
+  });
+});
