@@ -16,7 +16,7 @@ export const FACE_PIXELS = 112 * 112;
  * Jacobian at that sample. For PIN with a fixed mask the map is linear: backward = E_S E_S^T.
  */
 export interface DefenseSample { plane: Float32Array; backward(grad: Float32Array): Float32Array }
-export type DifferentiableDefense = (plane: Float32Array, rng: () => number) => DefenseSample;
+export type DifferentiableDefense = (plane: Float32Array, rng: () => number) => DefenseSample | Promise<DefenseSample>;
 
 export const identityDefense: DifferentiableDefense = (plane) => ({ plane, backward: (g) => g });
 
@@ -44,11 +44,17 @@ export function objective(recognizer: GradientRunner): Objective {
   const D = recognizer.outputSize;
   return {
     async embed(faces, defense = identityDefense, rng = Math.random) {
-      const y = await recognizer.forward(batchInput(faces.map((f) => defense(toPlane(f), rng).plane)), faces.length);
+      const planes: Float32Array[] = [];
+      for (const f of faces) planes.push((await defense(toPlane(f), rng)).plane); // in order: rng draws stay reproducible
+      const y = await recognizer.forward(batchInput(planes), faces.length);
       return faces.map((_, i) => { const r = y.slice(i * D, (i + 1) * D); const n = l2(r); return r.map((v) => v / n); });
     },
     async valueAndGrad(faces, refs, sign, { defense = identityDefense, samples = 1, rng = Math.random } = {}) {
-      const draws = faces.flatMap((f, i) => { const plane = toPlane(f); return Array.from({ length: samples }, () => ({ i, s: defense(plane, rng) })); });
+      const draws: Array<{ i: number; s: DefenseSample }> = [];
+      for (const [i, f] of faces.entries()) {
+        const plane = toPlane(f);
+        for (let k = 0; k < samples; k++) draws.push({ i, s: await defense(plane, rng) });
+      }
       const n = draws.length;
       // Forward once to get the cotangents of J, then the VJP.
       const raw = await recognizer.forward(batchInput(draws.map((d) => d.s.plane)), n);

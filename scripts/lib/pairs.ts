@@ -15,7 +15,7 @@ export function readPairs(dataDir: string): Pair[] {
 
 export interface Scored { fold: number; same: boolean; score: number }
 
-const accuracyAt = (s: Scored[], t: number): number => s.filter((p) => (p.score >= t) === p.same).length / s.length;
+export const accuracyAt = (s: Scored[], t: number): number => s.filter((p) => (p.score >= t) === p.same).length / s.length;
 
 /** Threshold maximising accuracy; candidates are midpoints between sorted scores. */
 export function bestThreshold(s: Scored[]): number {

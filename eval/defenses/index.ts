@@ -1,0 +1,53 @@
+/**
+ * @module The defenses the attack lab compares, all in the same slot (aligned gray face ->
+ * defense -> recognizer) and all differentiable to the attacker: PIN and topk exactly (linear
+ * for a drawn mask), the input-transform baselines by BPDA (Athalye et al. 2018: the transform
+ * in the forward pass, identity in the backward pass), which is how adaptive attacks beat them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeKernel } from '../../scripts/lib/node-kernel.ts';
+import { repoRoot } from '../../scripts/lib/node-models.ts';
+import { defaultDefense } from '../../src/config.ts';
+import { createProjector } from '../../src/immune/project.ts';
+import { parseSpace } from '../../src/immune/space-file.ts';
+import { FEATURE_NORMALIZE } from '../../src/pipeline/embed.ts';
+import { identityDefense, toPlane, type DifferentiableDefense } from '../attacks/objective.ts';
+import { pinDefense } from './pin.ts';
+import { bitDepth, gaussianBlur, jpeg, median3, nodeJpegCodec, randomResizePad, type FaceTransform } from './transforms.ts';
+
+export interface EvalDefense {
+  name: string;
+  /** What it is, for the report. */
+  label: string;
+  defense: DifferentiableDefense;
+  /** Draws randomness per call (masks, resize): adaptive attacks average over draws. */
+  random: boolean;
+}
+
+const bpda = (t: FaceTransform): DifferentiableDefense => async (plane, rng) => {
+  const face = plane.map((v) => v * FEATURE_NORMALIZE.scale + FEATURE_NORMALIZE.mean);
+  return { plane: toPlane(await t(face, rng)), backward: (g) => g };
+};
+
+export const DEFENSE_NAMES = ['none', 'pin-threshold', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'] as const;
+export type DefenseName = typeof DEFENSE_NAMES[number];
+
+export async function evalDefenses(names: readonly DefenseName[] = DEFENSE_NAMES): Promise<EvalDefense[]> {
+  const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));
+  const kernel = await nodeKernel();
+  const project = createProjector(kernel, space, defaultDefense);
+  const codec = await nodeJpegCodec();
+  const all: Record<DefenseName, () => EvalDefense> = {
+    none: () => ({ name: 'none', label: 'no defense', defense: identityDefense, random: false }),
+    'pin-threshold': () => ({ name: 'pin-threshold', label: `PIN, closed-form selector (K = ${space.k}, lambda ${defaultDefense.lambda})`, defense: pinDefense(project, kernel, space, 'pin-threshold'), random: true }),
+    topk: () => ({ name: 'topk', label: `projection on all ${space.k} components`, defense: pinDefense(project, kernel, space, 'topk'), random: false }),
+    'jpeg-75': () => ({ name: 'jpeg-75', label: 'JPEG quality 75', defense: bpda(jpeg(75, codec)), random: false }),
+    'jpeg-50': () => ({ name: 'jpeg-50', label: 'JPEG quality 50', defense: bpda(jpeg(50, codec)), random: false }),
+    'bit-depth-4': () => ({ name: 'bit-depth-4', label: 'bit-depth reduction to 4 bits', defense: bpda(bitDepth(4)), random: false }),
+    'median-3': () => ({ name: 'median-3', label: 'median filter 3x3', defense: bpda(median3()), random: false }),
+    'gaussian-blur-1': () => ({ name: 'gaussian-blur-1', label: 'Gaussian blur, sigma 1 px', defense: bpda(gaussianBlur(1)), random: false }),
+    'resize-pad': () => ({ name: 'resize-pad', label: 'random resize (100-112 px) and pad', defense: bpda(randomResizePad(100, 112)), random: true }),
+  };
+  return names.map((n) => all[n]());
+}

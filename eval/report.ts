@@ -1,0 +1,77 @@
+/**
+ * @module Eval report: results.json (everything measured) and results.md (one row per defense:
+ * clean accuracy, TAR@FAR 1e-3, accuracy under each gray-box attack and eps, median minimal
+ * eps for dodging and impersonation, gray-box and adaptive) and results.html (eval/html.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { html, type HtmlExtras } from './html.ts';
+
+export interface CleanResult { threshold: number; accuracy: number; accuracyStd: number; accuracyAtThreshold: number; tarAtFar1e3: number }
+
+export interface EvalResults {
+  preset: string;
+  seed: number;
+  data: string;
+  minutes: number;
+  calibrationPairs: number;
+  evaluationPairs: number;
+  attackedPairs: number;
+  adaptivePairs: number;
+  adaptiveSamples: number;
+  defenses: Array<{ name: string; label: string }>;
+  /** Gray-box table columns: attack and budget (l_inf /255, l2 pixel units, CW 0). */
+  columns: Array<{ attack: string; eps: number }>;
+  epsGrid: number[];
+  adaptiveEpsGrid: number[];
+  clean: Record<string, CleanResult>;
+  /** Per gray-box run: which attacked pairs each defense got wrong. */
+  gray: Array<{ attack: string; eps: number; fooled: Record<string, boolean[]> }>;
+  adaptive: Array<{ defense: string; eps: number; fooled: boolean[] }>;
+  summary: Record<string, { minimalDodging: number; minimalImpersonation: number; adaptiveMinimalDodging: number; adaptiveMinimalImpersonation: number }>;
+}
+
+const pct = (x: number) => (100 * x).toFixed(1);
+const epsText = (x: number) => (Number.isFinite(x) ? String(x) : `> max`);
+
+export function markdown(r: EvalResults): string {
+  const grayCols = r.columns.map((c) => ({ a: c.attack, eps: c.eps }));
+  const head = ['defense', 'clean acc %', 'TAR@FAR1e-3 %', ...grayCols.map((c) => (c.a === 'CW-l2' ? c.a : `${c.a} ${c.eps}`)), 'min eps dodge', 'min eps imp.',
+    ...r.adaptiveEpsGrid.map((e) => `adaptive PGD ${e}`), 'adaptive min eps dodge', 'adaptive min eps imp.'];
+  const rows = r.defenses.map(({ name }) => {
+    const c = r.clean[name] as CleanResult;
+    const s = r.summary[name];
+    const accUnder = (fooled: boolean[] | undefined) => (fooled ? pct(fooled.filter((f) => !f).length / fooled.length) : '-');
+    return [
+      name, `${pct(c.accuracy)} ± ${pct(c.accuracyStd)}`, pct(c.tarAtFar1e3),
+      ...grayCols.map(({ a, eps }) => accUnder(r.gray.find((g) => g.attack === a && g.eps === eps)?.fooled[name])),
+      epsText(s?.minimalDodging ?? NaN), epsText(s?.minimalImpersonation ?? NaN),
+      ...r.adaptiveEpsGrid.map((eps) => accUnder(r.adaptive.find((a) => a.defense === name && a.eps === eps)?.fooled)),
+      epsText(s?.adaptiveMinimalDodging ?? NaN), epsText(s?.adaptiveMinimalImpersonation ?? NaN),
+    ];
+  });
+  return [
+    `# pinface attack lab — preset ${r.preset}, seed ${r.seed}`,
+    '',
+    `Data: ${r.data}; thresholds at FAR 1e-3 on ${r.calibrationPairs} calibration pairs; clean accuracy (LFW protocol) and TAR on ${r.evaluationPairs} evaluation pairs.`,
+    `Attacks (l_inf, eps in /255 pixel units, feature-space loss: dodging on genuine pairs, impersonation on impostor pairs) on ${r.attackedPairs} evaluation pairs (half each);`,
+    `gray-box = made on the bare recognizer, judged through the defense; adaptive = PGD through the defense (exact Jacobian for PIN/topk, BPDA for transforms, EOT over ${r.adaptiveSamples} draws for random defenses) on ${r.adaptivePairs} of them.`,
+    'Cells under attacks: accuracy % of the attacked pairs at the defense\'s threshold. Minimal eps: median over pairs of the smallest eps of the grid that fools the pair.',
+    `Run time ${r.minutes.toFixed(1)} min.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ...r.defenses.map((d) => `- \`${d.name}\`: ${d.label}`),
+    '',
+  ].join('\n');
+}
+
+export function writeReport(dir: string, r: EvalResults, extras: HtmlExtras): void {
+  mkdirSync(dir, { recursive: true });
+  const md = markdown(r);
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ ...r, roc: extras.roc, minimal: extras.minimal }, (_, v) => (v === Infinity ? 'Infinity' : v), 2)}\n`);
+  writeFileSync(join(dir, 'results.md'), md);
+  writeFileSync(join(dir, 'results.html'), html(r, extras, md));
+}

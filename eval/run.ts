@@ -1,0 +1,246 @@
+/**
+ * @module npm run eval — `npm run eval -- [dataDir] [--preset quick|default] [--out report/eval] [--seed 1] [--fresh]`
+ * The attack lab: every defense in the same slot, thresholds set on calibration pairs (FAR 1e-3),
+ * clean accuracy on evaluation pairs, then attacks on a balanced subset of evaluation pairs:
+ *   gray-box  — the attacker knows the recognizer, not the defense (the paper's setting): one set
+ *               of adversarial faces per attack and eps, judged through every defense;
+ *   adaptive  — white-box through the defense (exact Jacobian for PIN and topk, BPDA for the
+ *               input transforms), averaged over defense draws (EOT) when the defense is random.
+ * Minimal budgets are read off an eps grid (the smallest eps that succeeds; 0 when the clean pair
+ * is already wrong). Every unit of work is cached under <out>/cache, so an interrupted run resumes.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../scripts/lib/node-models.ts';
+import { accuracyAt, atFar, bestThreshold, foldAccuracy, type Pair, type Scored } from '../scripts/lib/pairs.ts';
+import { progress } from '../scripts/lib/progress.ts';
+import { uniform } from '../src/immune/rng.ts';
+import { bim, fgsm, mifgsm, pgd, type LinfTask } from './attacks/linf.ts';
+import { cwL2, pgdL2 } from './attacks/l2.ts';
+import { diTiMiFgsm } from './attacks/transfer.ts';
+import manifest from '../models/manifest.json' with { type: 'json' };
+import { median } from './attacks/minimal.ts';
+import { objective, type Objective } from './attacks/objective.ts';
+import { loadEvalData } from './data.ts';
+import { evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
+import { gradientRunner } from './grad/session.ts';
+import { writeReport, type CleanResult, type EvalResults } from './report.ts';
+import type { HtmlExtras } from './html.ts';
+import { toPlane } from './attacks/objective.ts';
+
+interface Preset {
+  /** Restrict the calibration / evaluation pairs to these folds (quick runs). */
+  folds?: { calibration: number[]; evaluation: number[] };
+  pairs: number;
+  defenses: readonly DefenseName[];
+  /** Gray-box attacks and their fixed budgets (the table's columns): l_inf eps /255, l2 in pixel units, CW none. */
+  attacks: Partial<Record<AttackName, number[]>>;
+  /** PGD budgets for the minimal-eps read-out (gray-box). */
+  epsGrid: number[];
+  adaptive: { pairs: number; epsGrid: number[]; samples: number };
+}
+
+type AttackName = 'FGSM' | 'BIM' | 'PGD' | 'MI-FGSM' | 'DI-TI-MI-FGSM' | 'PGD-l2' | 'CW-l2';
+const LINF = [2, 4, 8, 16];
+
+const PRESETS: Record<string, Preset> = {
+  quick: {
+    folds: { calibration: [1], evaluation: [5] },
+    pairs: 8, defenses: ['none', 'pin-threshold', 'jpeg-75'], attacks: { FGSM: [4, 8], PGD: [4, 8] },
+    epsGrid: [1, 2, 4, 8, 16], adaptive: { pairs: 4, epsGrid: [4, 8], samples: 4 },
+  },
+  default: {
+    pairs: 100, defenses: ['none', 'pin-threshold', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'],
+    attacks: { FGSM: LINF, BIM: LINF, PGD: LINF, 'MI-FGSM': LINF, 'DI-TI-MI-FGSM': LINF, 'PGD-l2': [256, 512], 'CW-l2': [0] },
+    epsGrid: [0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32],
+    adaptive: { pairs: 24, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
+  },
+};
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { preset: { type: 'string', default: 'default' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, fresh: { type: 'boolean', default: false } },
+});
+const preset = PRESETS[args.preset as string];
+if (!preset) throw new Error(`[pinface] [eval] unknown preset ${args.preset}; use one of ${Object.keys(PRESETS).join(', ')}`);
+const seed = Number(args.seed);
+const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
+const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'default' ? 'eval' : `eval-${args.preset}`));
+const cacheDir = join(out, 'cache');
+if (args.fresh) rmSync(cacheDir, { recursive: true, force: true });
+mkdirSync(cacheDir, { recursive: true });
+const log = (s: string) => console.error(`[pinface] [eval] ${s}`);
+
+/** Runs `work` once per key; later runs (and resumed ones) read the stored result. */
+async function cached<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const v = await work();
+  writeFileSync(file, JSON.stringify(v));
+  return v;
+}
+
+const manifestNone = manifest.calibration.modes.none.threshold;
+const t0 = performance.now();
+const data = await loadEvalData(dataDir, seed, preset.folds);
+const recognizer = await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', 'fr_feature.onnx'))));
+const obj: Objective = objective(recognizer);
+const defenses = await evalDefenses(preset.defenses);
+const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
+
+/** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
+async function pairScores(d: EvalDefense, pairs: Pair[], label: string, salt: number): Promise<Scored[]> {
+  const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.face(p));
+  const emb = new Map<string, Float32Array>();
+  const rng = uniform(seed * 7919 + salt);
+  const bar = progress(label, paths.length);
+  for (let i = 0; i < paths.length; i += 32) {
+    const chunk = paths.slice(i, i + 32);
+    const e = await obj.embed(chunk.map((p) => data.face(p) as Float32Array), d.defense, rng);
+    chunk.forEach((p, k) => { emb.set(p, e[k] as Float32Array); bar.tick(); });
+  }
+  bar.done();
+  // No face: a non-match, as the API answers.
+  return pairs.map((p) => ({ fold: p.fold, same: p.same, score: emb.has(p.a) && emb.has(p.b) ? cos(emb.get(p.a) as Float32Array, emb.get(p.b) as Float32Array) : -1 }));
+}
+
+// 1. Clean: threshold on calibration pairs, accuracy and TAR on evaluation pairs.
+const ROC_FARS = [1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1];
+const clean: Record<string, CleanResult & { roc: Array<[number, number]> }> = {};
+for (const d of defenses) {
+  clean[d.name] = await cached(`clean-${d.name}-seed${seed}`, async () => {
+    const cal = await pairScores(d, data.calibration, `clean ${d.name}: calibration`, 1);
+    const ev = await pairScores(d, data.evaluation, `clean ${d.name}: evaluation`, 2);
+    const { threshold } = atFar(cal, 1e-3);
+    // LFW protocol needs two folds or more; a one-fold run is scored at the calibration pairs' best threshold.
+    const acc = new Set(ev.map((e) => e.fold)).size > 1 ? foldAccuracy(ev) : { mean: accuracyAt(ev, bestThreshold(cal)), std: 0 };
+    return {
+      threshold,
+      roc: ROC_FARS.map((f) => [f, atFar(ev, f).tar] as [number, number]),
+      accuracy: acc.mean, accuracyStd: acc.std,
+      accuracyAtThreshold: accuracyAt(ev, threshold),
+      tarAtFar1e3: atFar(ev, 1e-3).tar,
+    };
+  });
+  log(`${d.name}: clean accuracy ${(100 * (clean[d.name]?.accuracy ?? 0)).toFixed(2)} %, threshold ${clean[d.name]?.threshold.toFixed(4)}`);
+}
+
+// 2. The attacked subset: balanced, seeded, pairs with a face on both sides.
+const usable = data.evaluation.filter((p) => data.face(p.a) && data.face(p.b));
+const pick = (n: number, salt: number): Pair[] => {
+  const rng = uniform(seed * 104729 + salt);
+  const take = (xs: Pair[], k: number) => xs.map((p) => ({ p, r: rng() })).sort((a, b) => a.r - b.r).slice(0, k).map((x) => x.p);
+  return [...take(usable.filter((p) => p.same), n >> 1), ...take(usable.filter((p) => !p.same), n - (n >> 1))];
+};
+const taskFor = async (pairs: Pair[], d?: EvalDefense): Promise<LinfTask> => ({
+  faces: pairs.map((p) => data.face(p.a) as Float32Array),
+  refs: await obj.embed(pairs.map((p) => data.face(p.b) as Float32Array), d?.defense, uniform(seed + 3)),
+  sign: pairs.map((p) => (p.same ? -1 : 1)),
+});
+
+/** Per pair: is it decided wrongly when `faces` (attacked) meet their clean partners through `d`? */
+async function fooled(d: EvalDefense, pairs: Pair[], faces: Float32Array[], refs: Float32Array[]): Promise<boolean[]> {
+  const e = await obj.embed(faces, d.defense, uniform(seed + 11));
+  const t = (clean[d.name] as { threshold: number }).threshold;
+  return pairs.map((p, i) => (cos(e[i] as Float32Array, refs[i] as Float32Array) >= t) !== p.same);
+}
+
+const attacked = pick(preset.pairs, 1);
+const grayTask = await taskFor(attacked);
+const refsThrough = new Map<string, Float32Array[]>();
+for (const d of defenses) refsThrough.set(d.name, (await taskFor(attacked, d)).refs);
+
+// 3. Gray-box: adversarial faces made on the bare recognizer, judged through each defense.
+const bareThreshold = (clean.none ?? { threshold: manifestNone }).threshold;
+const runAttack: Record<AttackName, (t: LinfTask, eps: number, rng: () => number) => Promise<Float32Array[]>> = {
+  FGSM: (t, eps, rng) => fgsm(obj, t, eps, { rng }),
+  BIM: (t, eps, rng) => bim(obj, t, eps, { rng }),
+  PGD: (t, eps, rng) => pgd(obj, t, eps, { rng }),
+  'MI-FGSM': (t, eps, rng) => mifgsm(obj, t, eps, { rng }),
+  'DI-TI-MI-FGSM': (t, eps, rng) => diTiMiFgsm(obj, t, eps, { rng }),
+  'PGD-l2': (t, eps, rng) => pgdL2(obj, t, { eps, rng }),
+  'CW-l2': (t) => cwL2(obj, t, { threshold: bareThreshold }),
+};
+const columns = Object.entries(preset.attacks).flatMap(([attack, eps]) => (eps ?? []).map((e) => ({ attack: attack as AttackName, eps: e })));
+const grayJobs = [...columns, ...preset.epsGrid.filter((e) => !columns.some((c) => c.attack === 'PGD' && c.eps === e)).map((eps) => ({ attack: 'PGD' as AttackName, eps }))];
+const gray: EvalResults['gray'] = [];
+const bar = progress('gray-box attacks', grayJobs.length);
+for (const job of grayJobs) {
+  const result = await cached(`gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`, async () => {
+    const adv = await runAttack[job.attack](grayTask, job.eps, uniform(seed * 31 + job.eps * 1000));
+    const fooledBy: Record<string, boolean[]> = {};
+    for (const d of defenses) fooledBy[d.name] = await fooled(d, attacked, adv, refsThrough.get(d.name) as Float32Array[]);
+    return fooledBy;
+  });
+  gray.push({ ...job, fooled: result });
+  bar.tick();
+}
+bar.done();
+
+// 4. Adaptive: per defense, PGD through it (EOT over its randomness), on a smaller subset.
+const adaptivePairs = attacked.filter((_, i) => i < (preset.adaptive.pairs >> 1) || (i >= attacked.length >> 1 && i < (attacked.length >> 1) + (preset.adaptive.pairs >> 1)));
+const adaptive: EvalResults['adaptive'] = [];
+const abar = progress('adaptive attacks', defenses.length * preset.adaptive.epsGrid.length);
+for (const d of defenses) {
+  const task = await taskFor(adaptivePairs, d);
+  for (const eps of preset.adaptive.epsGrid) {
+    const f = await cached(`adaptive-${d.name}-eps${eps}-n${adaptivePairs.length}-s${preset.adaptive.samples}-seed${seed}`, async () => {
+      const adv = await pgd(obj, task, eps, { defense: d.defense, samples: d.random ? preset.adaptive.samples : 1, rng: uniform(seed * 37 + eps * 1000) });
+      return fooled(d, adaptivePairs, adv, task.refs);
+    });
+    adaptive.push({ defense: d.name, eps, fooled: f });
+    abar.tick();
+  }
+}
+abar.done();
+
+/** Smallest grid eps that fools each pair (0 if the clean pair is already wrong, Infinity if none). */
+const minimal = (jobs: Array<{ eps: number; fooled: boolean[] }>, cleanWrong: boolean[]): number[] =>
+  cleanWrong.map((w, i) => (w ? 0 : Math.min(...jobs.filter((j) => j.fooled[i]).map((j) => j.eps))));
+
+const summary: EvalResults['summary'] = {};
+const minimalPerPair: HtmlExtras['minimal'] = {};
+for (const d of defenses) {
+  const cleanWrong = await fooled(d, attacked, grayTask.faces, refsThrough.get(d.name) as Float32Array[]);
+  const pgdRuns = gray.filter((g) => g.attack === 'PGD').map((g) => ({ eps: g.eps, fooled: g.fooled[d.name] as boolean[] }));
+  const m = minimal(pgdRuns, cleanWrong);
+  const adaptiveRuns = adaptive.filter((a) => a.defense === d.name);
+  const aPairsIdx = adaptivePairs.map((p) => attacked.indexOf(p));
+  const am = minimal(adaptiveRuns, aPairsIdx.map((i) => cleanWrong[i] as boolean));
+  minimalPerPair[d.name] = { gray: m, adaptive: am };
+  const half = (xs: number[], pairs: Pair[], same: boolean) => median(xs.filter((_, i) => (pairs[i] as Pair).same === same));
+  summary[d.name] = {
+    minimalDodging: half(m, attacked, true), minimalImpersonation: half(m, attacked, false),
+    adaptiveMinimalDodging: half(am, adaptivePairs, true), adaptiveMinimalImpersonation: half(am, adaptivePairs, false),
+  };
+}
+
+const results: EvalResults = {
+  preset: args.preset as string, seed, data: data.source, minutes: (performance.now() - t0) / 60000,
+  calibrationPairs: data.calibration.length, evaluationPairs: data.evaluation.length,
+  attackedPairs: attacked.length, adaptivePairs: adaptivePairs.length, adaptiveSamples: preset.adaptive.samples,
+  defenses: defenses.map((d) => ({ name: d.name, label: d.label })),
+  columns, epsGrid: preset.epsGrid, adaptiveEpsGrid: preset.adaptive.epsGrid,
+  clean: Object.fromEntries(Object.entries(clean).map(([k, { roc: _roc, ...c }]) => [k, c])), gray, adaptive, summary,
+};
+// An example strip: the first attacked genuine pair, gray-box PGD at eps 8, and what PIN hands the recognizer.
+const examples: HtmlExtras['examples'] = [];
+const pinDefenseEntry = defenses.find((d) => d.name === 'pin-threshold');
+{
+  const one: LinfTask = { faces: grayTask.faces.slice(0, 1), refs: grayTask.refs.slice(0, 1), sign: grayTask.sign.slice(0, 1) };
+  const [adv] = await pgd(obj, one, 8, { rng: uniform(seed) });
+  const clean0 = one.faces[0] as Float32Array, adv0 = adv as Float32Array;
+  const images = [
+    { label: 'clean', face: clean0 },
+    { label: 'PGD eps 8/255', face: adv0 },
+    { label: 'perturbation x10', face: adv0.map((v, j) => 127 + 10 * (v - (clean0[j] as number))) },
+  ];
+  if (pinDefenseEntry) {
+    const seen = async (f: Float32Array) => (await pinDefenseEntry.defense(toPlane(f), uniform(seed))).plane.map((v) => v * 128 + 127);
+    images.push({ label: 'PIN of clean', face: await seen(clean0) }, { label: 'PIN of adversarial', face: await seen(adv0) });
+  }
+  examples.push({ caption: `${attacked[0]?.a} vs ${attacked[0]?.b} (genuine pair), dodging`, images });
+}
+writeReport(out, results, { roc: Object.fromEntries(Object.entries(clean).map(([k, v]) => [k, v.roc])), minimal: minimalPerPair, examples });
+log(`done in ${results.minutes.toFixed(1)} min: ${join(out, 'results.md')}`);

@@ -1,0 +1,38 @@
+/**
+ * `npm run eval -- --preset quick` end to end in a child process, as CI runs it: the report's
+ * three files, sane numbers, and a resumed run that answers from its cache with the same table.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const out = mkdtempSync(join(tmpdir(), 'pinface-eval-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+const run = () => execFileSync(join('node_modules', '.bin', 'tsx'), ['eval/run.ts', '--preset', 'quick', '--out', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+
+describe('npm run eval --preset quick', () => {
+  it('writes results.json, results.md and a self-contained results.html; resumes from its cache', { timeout: 900_000 }, () => {
+    run();
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      defenses: Array<{ name: string }>; clean: Record<string, { accuracy: number; threshold: number }>;
+      gray: Array<{ attack: string; eps: number; fooled: Record<string, boolean[]> }>; attackedPairs: number;
+    };
+    expect(results.defenses.map((d) => d.name)).toEqual(['none', 'pin-threshold', 'jpeg-75']);
+    for (const d of results.defenses) expect(results.clean[d.name]?.accuracy).toBeGreaterThan(0.9);
+    const pgd8 = results.gray.find((g) => g.attack === 'PGD' && g.eps === 8);
+    expect(pgd8?.fooled.none?.filter(Boolean).length).toBeGreaterThanOrEqual(results.attackedPairs - 1);
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/\| none \|/);
+    const html = readFileSync(join(out, 'results.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('data:image/png;base64,');
+    expect(html).not.toMatch(/<script|src="http/);
+    const t0 = Date.now();
+    run();
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(readFileSync(join(out, 'results.md'), 'utf8').split('\n').filter((l) => l.startsWith('| '))).toEqual(md.split('\n').filter((l) => l.startsWith('| ')));
+    expect(existsSync(join(out, 'cache'))).toBe(true);
+  });
+});
