@@ -6,6 +6,7 @@
  */
 import { FACE_PIXELS, type DifferentiableDefense, type Objective } from './objective.ts';
 import { linfAttack, type LinfOptions, type LinfTask } from './linf.ts';
+import { convolveSeparable, gaussianWeights } from '../defenses/transforms.ts';
 
 const SIDE = 112;
 
@@ -59,23 +60,8 @@ export function inputDiversity(p = 0.5, minSide = 100): DifferentiableDefense {
 
 /** Separable Gaussian smoothing of a gradient (TI), edges zero-padded as a convolution would. */
 export function gaussianSmoothing(radius = 3, sigma = 1.5): (g: Float32Array) => Float32Array {
-  const k = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
-  const sum = k.reduce((a, b) => a + b, 0);
-  const w = k.map((v) => v / sum);
-  return (g) => {
-    const tmp = new Float32Array(FACE_PIXELS), out = new Float32Array(FACE_PIXELS);
-    for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) {
-      let a = 0;
-      for (let i = -radius; i <= radius; i++) { const xx = x + i; if (xx >= 0 && xx < SIDE) a += (w[i + radius] as number) * (g[y * SIDE + xx] as number); }
-      tmp[y * SIDE + x] = a;
-    }
-    for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) {
-      let a = 0;
-      for (let i = -radius; i <= radius; i++) { const yy = y + i; if (yy >= 0 && yy < SIDE) a += (w[i + radius] as number) * (tmp[yy * SIDE + x] as number); }
-      out[y * SIDE + x] = a;
-    }
-    return out;
-  };
+  const w = gaussianWeights(sigma, radius);
+  return (g) => convolveSeparable(g, w, 'zero');
 }
 
 /** DI-TI-MI-FGSM: momentum, input diversity and a smoothed gradient; 10 steps of eps/10. */

@@ -37,26 +37,36 @@ export function median3(): FaceTransform {
   };
 }
 
+/** Normalised Gaussian weights for offsets -radius..radius. */
+export function gaussianWeights(sigma: number, radius = Math.ceil(3 * sigma)): number[] {
+  const raw = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  const sum = raw.reduce((x, y) => x + y, 0);
+  return raw.map((v) => v / sum);
+}
+
+/** Separable convolution of a 112x112 image with symmetric weights; edges replicated or zero. */
+export function convolveSeparable(img: Float32Array, w: number[], edge: 'replicate' | 'zero'): Float32Array {
+  const r = (w.length - 1) >> 1;
+  const read = (f: Float32Array, x: number, y: number) =>
+    edge === 'replicate' ? at(f, x, y) : x < 0 || y < 0 || x >= FACE_SIDE || y >= FACE_SIDE ? 0 : (f[y * FACE_SIDE + x] as number);
+  const tmp = new Float32Array(N), out = new Float32Array(N);
+  for (let y = 0; y < FACE_SIDE; y++) for (let x = 0; x < FACE_SIDE; x++) {
+    let acc = 0;
+    for (let i = -r; i <= r; i++) acc += (w[i + r] as number) * read(img, x + i, y);
+    tmp[y * FACE_SIDE + x] = acc;
+  }
+  for (let y = 0; y < FACE_SIDE; y++) for (let x = 0; x < FACE_SIDE; x++) {
+    let acc = 0;
+    for (let i = -r; i <= r; i++) acc += (w[i + r] as number) * read(tmp, x, y + i);
+    out[y * FACE_SIDE + x] = acc;
+  }
+  return out;
+}
+
 /** Separable Gaussian, radius ceil(3 sigma), edges replicated. */
 export function gaussianBlur(sigma: number): FaceTransform {
-  const r = Math.ceil(3 * sigma);
-  const raw = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const sum = raw.reduce((a, b) => a + b, 0);
-  const w = raw.map((v) => v / sum);
-  return (face) => {
-    const tmp = new Float32Array(N), out = new Float32Array(N);
-    for (let y = 0; y < FACE_SIDE; y++) for (let x = 0; x < FACE_SIDE; x++) {
-      let a = 0;
-      for (let i = -r; i <= r; i++) a += (w[i + r] as number) * at(face, x + i, y);
-      tmp[y * FACE_SIDE + x] = a;
-    }
-    for (let y = 0; y < FACE_SIDE; y++) for (let x = 0; x < FACE_SIDE; x++) {
-      let a = 0;
-      for (let i = -r; i <= r; i++) a += (w[i + r] as number) * at(tmp, x, y + i);
-      out[y * FACE_SIDE + x] = clamp(a);
-    }
-    return out;
-  };
+  const w = gaussianWeights(sigma);
+  return (face) => convolveSeparable(face, w, 'replicate').map(clamp);
 }
 
 /**
