@@ -51,10 +51,10 @@ const PRESETS: Record<string, Preset> = {
     epsGrid: [1, 2, 4, 8, 16], adaptive: { pairs: 4, epsGrid: [4, 8], samples: 4 },
   },
   default: {
-    pairs: 100, defenses: ['none', 'pin-threshold', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'],
+    pairs: 80, defenses: ['none', 'pin-threshold', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'],
     attacks: { FGSM: LINF, BIM: LINF, PGD: LINF, 'MI-FGSM': LINF, 'DI-TI-MI-FGSM': LINF, 'PGD-l2': [256, 512], 'CW-l2': [0] },
-    epsGrid: [0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32],
-    adaptive: { pairs: 24, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
+    epsGrid: [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+    adaptive: { pairs: 20, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
   },
 };
 
@@ -160,7 +160,7 @@ const runAttack: Record<AttackName, (t: LinfTask, eps: number, rng: () => number
   'MI-FGSM': (t, eps, rng) => mifgsm(obj, t, eps, { rng }),
   'DI-TI-MI-FGSM': (t, eps, rng) => diTiMiFgsm(obj, t, eps, { rng }),
   'PGD-l2': (t, eps, rng) => pgdL2(obj, t, { eps, rng }),
-  'CW-l2': (t) => cwL2(obj, t, { threshold: bareThreshold }),
+  'CW-l2': (t) => cwL2(obj, t, { threshold: bareThreshold, steps: 50 }),
 };
 const columns = Object.entries(preset.attacks).flatMap(([attack, eps]) => (eps ?? []).map((e) => ({ attack: attack as AttackName, eps: e })));
 const grayJobs = [...columns, ...preset.epsGrid.filter((e) => !columns.some((c) => c.attack === 'PGD' && c.eps === e)).map((eps) => ({ attack: 'PGD' as AttackName, eps }))];
