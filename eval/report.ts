@@ -28,6 +28,8 @@ export interface EvalResults {
   /** Per gray-box run: which attacked pairs each defense got wrong. */
   gray: Array<{ attack: string; eps: number; fooled: Record<string, boolean[]> }>;
   adaptive: Array<{ defense: string; eps: number; fooled: boolean[] }>;
+  /** Query-only attacks over HTTP, per service defense mode. */
+  blackBox: Array<{ defense: string; eps: number; maxQueries: number; runs: Array<{ fooled: boolean; queries: number }> }>;
   summary: Record<string, { minimalDodging: number; minimalImpersonation: number; adaptiveMinimalDodging: number; adaptiveMinimalImpersonation: number }>;
 }
 
@@ -36,8 +38,10 @@ const epsText = (x: number) => (Number.isFinite(x) ? String(x) : `> max`);
 
 export function markdown(r: EvalResults): string {
   const grayCols = r.columns.map((c) => ({ a: c.attack, eps: c.eps }));
+  const bb = r.blackBox[0];
+  const bbHead = bb ? [`Square ${bb.eps} (HTTP, ${bb.maxQueries} queries)`] : [];
   const head = ['defense', 'clean acc %', 'TAR@FAR1e-3 %', ...grayCols.map((c) => (c.a === 'CW-l2' ? c.a : `${c.a} ${c.eps}`)), 'min eps dodge', 'min eps imp.',
-    ...r.adaptiveEpsGrid.map((e) => `adaptive PGD ${e}`), 'adaptive min eps dodge', 'adaptive min eps imp.'];
+    ...r.adaptiveEpsGrid.map((e) => `adaptive PGD ${e}`), 'adaptive min eps dodge', 'adaptive min eps imp.', ...bbHead];
   const rows = r.defenses.map(({ name }) => {
     const c = r.clean[name] as CleanResult;
     const s = r.summary[name];
@@ -48,6 +52,7 @@ export function markdown(r: EvalResults): string {
       epsText(s?.minimalDodging ?? NaN), epsText(s?.minimalImpersonation ?? NaN),
       ...r.adaptiveEpsGrid.map((eps) => accUnder(r.adaptive.find((a) => a.defense === name && a.eps === eps)?.fooled)),
       epsText(s?.adaptiveMinimalDodging ?? NaN), epsText(s?.adaptiveMinimalImpersonation ?? NaN),
+      ...(bb ? [accUnder(r.blackBox.find((b) => b.defense === name)?.runs.map((x) => x.fooled))] : []),
     ];
   });
   return [
@@ -56,6 +61,7 @@ export function markdown(r: EvalResults): string {
     `Data: ${r.data}; thresholds at FAR 1e-3 on ${r.calibrationPairs} calibration pairs; clean accuracy (LFW protocol) and TAR on ${r.evaluationPairs} evaluation pairs.`,
     `Attacks (l_inf, eps in /255 pixel units, feature-space loss: dodging on genuine pairs, impersonation on impostor pairs) on ${r.attackedPairs} evaluation pairs (half each);`,
     `gray-box = made on the bare recognizer, judged through the defense; adaptive = PGD through the defense (exact Jacobian for PIN/topk, BPDA for transforms, EOT over ${r.adaptiveSamples} draws for random defenses) on ${r.adaptivePairs} of them.`,
+    ...(r.blackBox[0] ? [`Black-box: Square (l_inf ${r.blackBox[0].eps}/255, at most ${r.blackBox[0].maxQueries} queries, stops when the decision flips) on the uploaded photos of ${r.blackBox[0].runs.length} pairs, through the real HTTP API with the service's own defense modes (the transform baselines are not service modes).`] : []),
     'Cells under attacks: accuracy % of the attacked pairs at the defense\'s threshold. Minimal eps: median over pairs of the smallest eps of the grid that fools the pair.',
     `Run time ${r.minutes.toFixed(1)} min.`,
     '',

@@ -19,6 +19,12 @@ import { uniform } from '../src/immune/rng.ts';
 import { bim, fgsm, mifgsm, pgd, type LinfTask } from './attacks/linf.ts';
 import { cwL2, pgdL2 } from './attacks/l2.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
+import { squareAttack } from './attacks/square.ts';
+import { startHttpTarget } from './attacks/http-target.ts';
+import { nodeCodecModules } from '../scripts/lib/node-codecs.ts';
+import { defaultLimits } from '../src/config.ts';
+import { decodeImage } from '../src/pipeline/decode/index.ts';
+import { createDecoders } from '../src/wasm/codecs.ts';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { median } from './attacks/minimal.ts';
 import { objective, type Objective } from './attacks/objective.ts';
@@ -39,6 +45,8 @@ interface Preset {
   /** PGD budgets for the minimal-eps read-out (gray-box). */
   epsGrid: number[];
   adaptive: { pairs: number; epsGrid: number[]; samples: number };
+  /** Query-only Square attack over HTTP on the uploaded photos, for the service's own defense modes. */
+  blackBox: { pairs: number; eps: number; queries: number; defenses: string[] };
 }
 
 type AttackName = 'FGSM' | 'BIM' | 'PGD' | 'MI-FGSM' | 'DI-TI-MI-FGSM' | 'PGD-l2' | 'CW-l2';
@@ -49,12 +57,14 @@ const PRESETS: Record<string, Preset> = {
     folds: { calibration: [1], evaluation: [5] },
     pairs: 8, defenses: ['none', 'pin-threshold', 'jpeg-75'], attacks: { FGSM: [4, 8], PGD: [4, 8] },
     epsGrid: [1, 2, 4, 8, 16], adaptive: { pairs: 4, epsGrid: [4, 8], samples: 4 },
+    blackBox: { pairs: 2, eps: 8, queries: 10, defenses: ['none', 'pin-threshold'] },
   },
   default: {
     pairs: 80, defenses: ['none', 'pin-threshold', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'],
     attacks: { FGSM: LINF, BIM: LINF, PGD: LINF, 'MI-FGSM': LINF, 'DI-TI-MI-FGSM': LINF, 'PGD-l2': [256, 512], 'CW-l2': [0] },
     epsGrid: [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32],
     adaptive: { pairs: 20, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
+    blackBox: { pairs: 4, eps: 8, queries: 250, defenses: ['none', 'pin-threshold'] },
   },
 };
 
@@ -216,13 +226,44 @@ for (const d of defenses) {
   };
 }
 
+// 5. Black-box: Square (l_inf) on the uploaded photo through the real HTTP API, per service defense mode.
+const blackBox: EvalResults['blackBox'] = [];
+{
+  const bbPairs = [...attacked.filter((p) => p.same).slice(0, preset.blackBox.pairs >> 1), ...attacked.filter((p) => !p.same).slice(0, preset.blackBox.pairs - (preset.blackBox.pairs >> 1))];
+  const decoders = createDecoders(await nodeCodecModules());
+  const target = await startHttpTarget();
+  const bbar = progress('black-box (Square over HTTP)', preset.blackBox.defenses.length * bbPairs.length);
+  try {
+    for (const mode of preset.blackBox.defenses) {
+      const runs = await cached(`blackbox-${mode}-eps${preset.blackBox.eps}-q${preset.blackBox.queries}-n${bbPairs.length}-seed${seed}`, async () => {
+        const out: Array<{ fooled: boolean; queries: number }> = [];
+        for (const [k, p] of bbPairs.entries()) {
+          const img = await decodeImage(new Uint8Array(readFileSync(join(dataDir, p.a))), decoders, defaultLimits);
+          const rgb = new Float32Array(img.width * img.height * 3);
+          for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = img.data[i * 4 + c] as number;
+          const partner = new Uint8Array(readFileSync(join(dataDir, p.b)));
+          const r = await squareAttack({ width: img.width, height: img.height, channels: 3, data: rgb }, (x) => target.loss(x, partner, p.same, mode),
+            { eps: preset.blackBox.eps, queries: preset.blackBox.queries, rng: uniform(seed * 53 + k), stopBelow: 0 });
+          out.push({ fooled: r.loss < 0, queries: r.queries });
+          bbar.tick();
+        }
+        return out;
+      });
+      blackBox.push({ defense: mode, eps: preset.blackBox.eps, maxQueries: preset.blackBox.queries, runs });
+    }
+  } finally {
+    bbar.done();
+    await target.close();
+  }
+}
+
 const results: EvalResults = {
   preset: args.preset as string, seed, data: data.source, minutes: (performance.now() - t0) / 60000,
   calibrationPairs: data.calibration.length, evaluationPairs: data.evaluation.length,
   attackedPairs: attacked.length, adaptivePairs: adaptivePairs.length, adaptiveSamples: preset.adaptive.samples,
   defenses: defenses.map((d) => ({ name: d.name, label: d.label })),
   columns, epsGrid: preset.epsGrid, adaptiveEpsGrid: preset.adaptive.epsGrid,
-  clean: Object.fromEntries(Object.entries(clean).map(([k, { roc: _roc, ...c }]) => [k, c])), gray, adaptive, summary,
+  clean: Object.fromEntries(Object.entries(clean).map(([k, { roc: _roc, ...c }]) => [k, c])), gray, adaptive, blackBox, summary,
 };
 // An example strip: the first attacked genuine pair, gray-box PGD at eps 8, and what PIN hands the recognizer.
 const examples: HtmlExtras['examples'] = [];
