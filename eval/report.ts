@@ -63,7 +63,7 @@ export function markdown(r: EvalResults): string {
     `gray-box = made on the bare recognizer, judged through the defense; adaptive = PGD through the defense (exact Jacobian for PIN/topk, BPDA for transforms, EOT over ${r.adaptiveSamples} draws for random defenses) on ${r.adaptivePairs} of them.`,
     ...(r.blackBox[0] ? [`Black-box: Square (l_inf ${r.blackBox[0].eps}/255, at most ${r.blackBox[0].maxQueries} queries, stops when the decision flips) on the uploaded photos of ${r.blackBox[0].runs.length} pairs, through the real HTTP API with the service's own defense modes (the transform baselines are not service modes).`] : []),
     'Cells under attacks: accuracy % of the attacked pairs at the defense\'s threshold. Minimal eps: median over pairs of the smallest eps of the grid that fools the pair.',
-    `Run time ${r.minutes.toFixed(1)} min.`,
+    `This run took ${r.minutes.toFixed(1)} min (units found in the cache are not re-run).`,
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
