@@ -16,6 +16,8 @@ export interface EvalData {
   source: string;
   calibration: Pair[];
   evaluation: Pair[];
+  /** Whether the pipeline found a face in the image (cheap: no pixels are converted). */
+  hasFace(path: string): boolean;
   /** Grayscale 0-255 aligned face per image path, or undefined when no face was found. */
   face(path: string): Float32Array | undefined;
 }
@@ -63,6 +65,7 @@ export async function loadEvalData(dir: string, seed = 1, folds?: { calibration:
   return {
     source: tsv ? `${dir}/dev_pairs.tsv` : dir,
     ...split,
+    hasFace: (path) => (row.get(path) ?? -1) >= 0,
     face(path) {
       const r = row.get(path);
       if (r === undefined || r < 0) return undefined;

@@ -101,7 +101,7 @@ const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * 
 
 /** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
 async function pairScores(d: EvalDefense, pairs: Pair[], label: string, salt: number): Promise<Scored[]> {
-  const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.face(p));
+  const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.hasFace(p));
   const emb = new Map<string, Float32Array>();
   const rng = uniform(seed * 7919 + salt);
   const bar = progress(label, paths.length);
@@ -137,7 +137,7 @@ for (const d of defenses) {
 }
 
 // 2. The attacked subset: balanced, seeded, pairs with a face on both sides.
-const usable = data.evaluation.filter((p) => data.face(p.a) && data.face(p.b));
+const usable = data.evaluation.filter((p) => data.hasFace(p.a) && data.hasFace(p.b));
 const pick = (n: number, salt: number): Pair[] => {
   const rng = uniform(seed * 104729 + salt);
   const take = (xs: Pair[], k: number) => xs.map((p) => ({ p, r: rng() })).sort((a, b) => a.r - b.r).slice(0, k).map((x) => x.p);

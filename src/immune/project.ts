@@ -56,9 +56,7 @@ export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: Defense
     }
     const t0 = performance.now();
     const x = input.subarray(0, d); // gray repeated to 3 planes: the first is the face
-    kernel.coefficients(basis, x, coeffs);
-    let energy = 0;
-    for (let i = 0; i < d; i++) energy += (x[i] as number) ** 2;
+    const energy = kernel.coefficients(basis, x, coeffs); // ||x||^2 comes out of the same pass
     const p = select({ coeffs, inputEnergy: energy, d });
     const seed = req.deterministic || req.mode === 'topk' ? undefined : (req.seed ?? randomSeed());
     const mask = sampleMask(p, seed);

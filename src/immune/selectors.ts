@@ -4,8 +4,8 @@
  */
 import { uniform } from './rng.ts';
 
-export type DefenseMode = 'none' | 'topk' | 'pin-threshold' | 'pin-learned';
-export const DEFENSE_MODES: readonly DefenseMode[] = ['none', 'topk', 'pin-threshold', 'pin-learned'];
+export const DEFENSE_MODES = ['none', 'topk', 'pin-threshold', 'pin-learned'] as const;
+export type DefenseMode = typeof DEFENSE_MODES[number];
 
 export interface SelectorInput {
   /** y = E^T (x - mu), one per component. */

@@ -1,11 +1,12 @@
 /** @module API schemas: zod schemas that both validate requests and generate /v1/openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { DEFENSE_MODES } from '../immune/selectors.ts';
 
 export const FacePolicySchema = z.enum(['largest', 'single']).default('largest').openapi({
   description: 'largest: use the largest face (as AWS CompareFaces does); single: answer 422 multiple_faces unless exactly one face is found.',
 });
 
-export const DefenseSchema = z.enum(['none', 'topk', 'pin-threshold', 'pin-learned']).optional().openapi({
+export const DefenseSchema = z.enum(DEFENSE_MODES).optional().openapi({
   description: 'Input defense before recognition. pin-threshold projects the face onto its immune space (PIN); topk keeps the first eigenfaces (ablation); none skips it. Default: the service default (GET /v1/info). pin-learned is reserved for the learned selector.',
 });
 
@@ -48,7 +49,7 @@ const StageTimings = z.object({
 }).openapi('StageTimings', { description: 'Milliseconds per stage.' });
 
 export const DefenseReportSchema = z.object({
-  mode: z.enum(['none', 'topk', 'pin-threshold', 'pin-learned']),
+  mode: z.enum(DEFENSE_MODES),
   seed: z.number().int().nullable().openapi({ description: 'Seed of the masks (null when deterministic or none).' }),
   deterministic: z.boolean(),
   components: z.number().int().openapi({ description: 'Eigenfaces in the immune space (0 for none).' }),
