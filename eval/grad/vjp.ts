@@ -5,7 +5,7 @@
  * Only the input's gradient is built (weights are constants to an attacker). An op without a
  * rule here throws: a silently wrong gradient would make every attack look weaker than it is.
  */
-import { floatValue, int64Tensor, ints, int, node, tensorValues, floatTensor, type Attribute, type Model, type Node, type Tensor } from '../onnx/proto.ts';
+import { floatValue, int64Tensor, int64Values, ints, int, node, tensorValues, floatTensor, type Attribute, type Model, type Node, type Tensor } from '../onnx/proto.ts';
 
 /** Static shapes of the forward graph's tensors (batch included), as a shape probe measured them. */
 export type Shapes = ReadonlyMap<string, readonly number[]>;
@@ -26,8 +26,8 @@ function copyBatchInReshapes(nodes: readonly Node[], consts: Map<string, Tensor>
   for (const n of nodes) {
     if (n.op_type !== 'Reshape') continue;
     const t = consts.get(n.input[1] as string);
-    const v = t?.int64_data?.length ? t.int64_data.map(Number) : t?.raw_data?.length ? Array.from(new BigInt64Array(Uint8Array.from(t.raw_data).buffer), Number) : undefined;
-    if (t && v && v[0] === 1) consts.set(t.name, int64Tensor(t.name, t.dims.map(Number), [0, ...v.slice(1)]));
+    const v = t ? int64Values(t) : [];
+    if (t && v[0] === 1) consts.set(t.name, int64Tensor(t.name, t.dims.map(Number), [0, ...v.slice(1)]));
   }
 }
 
@@ -71,6 +71,12 @@ export function vjpModel(forward: Model, shapes: Shapes, { batch = true } = {}):
     nodes.push(node(op, inputs, [out], attrs));
     return out;
   };
+  const int64Const = (hint: string, v: number[]): string => {
+    const name = fresh(hint);
+    extraInits.push(int64Tensor(name, [v.length], v));
+    return name;
+  };
+  let minOpset = 9; // Where and a float Greater need 9; a rule that needs more raises it
   const constant = (hint: string, dims: number[], data: Float32Array): string => {
     const name = fresh(hint);
     extraInits.push(floatTensor(name, dims, data));
@@ -187,6 +193,41 @@ export function vjpModel(forward: Model, shapes: Shapes, { batch = true } = {}):
         accumulate(a, emit('MatMul', [dy, emit('Transpose', [b], [ints('perm', [1, 0])])], [], 'matmul_da'));
         break;
       }
+      case 'Transpose': {
+        const perm = attrInts(n, 'perm', shapeOf(a).map((_, i, all) => all.length - 1 - i));
+        const inverse = perm.map((_, i) => perm.indexOf(i));
+        accumulate(a, emit('Transpose', [dy], [ints('perm', inverse)], 'transpose_dx'));
+        break;
+      }
+      case 'Pad': {
+        // Constant padding: the gradient is the slice of dy where the input sits.
+        const mode = attr(n, 'mode')?.s;
+        if (mode && new TextDecoder().decode(mode) !== 'constant') throw new Error('[pinface] [vjp] Pad supports mode constant only');
+        const pt = consts.get(b);
+        const pads = pt ? int64Values(pt) : attrInts(n, 'pads', []);
+        const x = shapeOf(a), rank = x.length;
+        if (pads.length !== 2 * rank || pads.some((p) => p < 0) || pads[0] !== 0 || pads[rank] !== 0) {
+          throw new Error('[pinface] [vjp] Pad needs constant, non-negative pads that leave the batch axis alone');
+        }
+        const axes = x.map((_, i) => i).filter((i) => i > 0);
+        const starts = axes.map((i) => pads[i] as number), ends = axes.map((i) => (pads[i] as number) + (x[i] as number));
+        accumulate(a, emit('Slice', [dy, int64Const('pad_starts', starts), int64Const('pad_ends', ends), int64Const('pad_axes', axes)], [], 'pad_dx'));
+        break;
+      }
+      case 'MaxPool': {
+        // dy goes to each window's argmax: the pool's Indices (flat over N*C*H*W) scatter-added
+        // into zeros. Overlapping windows may pick one pixel twice, hence reduction 'add'.
+        if (n.output.length > 1 && n.output[1]) throw new Error('[pinface] [vjp] MaxPool with an Indices output is not supported');
+        if (attrInt(n, 'ceil_mode', 0) || attrInt(n, 'storage_order', 0)) throw new Error('[pinface] [vjp] MaxPool: ceil_mode and storage_order must be 0');
+        minOpset = Math.max(minOpset, 16);
+        const indices = fresh('maxpool_indices');
+        nodes[k] = { ...n, output: [n.output[0] as string, indices] };
+        const flat = int64Const('flat', [-1]);
+        const zeros = emit('Reshape', [emit('ConstantOfShape', [emit('Shape', [a])]), flat]);
+        const scattered = emit('ScatterElements', [zeros, emit('Reshape', [indices, flat]), emit('Reshape', [dy, flat])], [int('axis', 0), { name: 'reduction', type: 3, s: new TextEncoder().encode('add') }], 'maxpool_dx');
+        accumulate(a, emit('Reshape', [scattered, emit('Shape', [a])]));
+        break;
+      }
       default:
         throw new Error(`[pinface] [vjp] no gradient rule for ${n.op_type} (node ${n.name ?? n.output[0]}); add one to eval/grad/vjp.ts`);
     }
@@ -203,8 +244,7 @@ export function vjpModel(forward: Model, shapes: Shapes, { batch = true } = {}):
     input, output, gradient, cotangent,
     model: {
       ir_version: Math.max(Number(forward.ir_version), 4),
-      // Where and a float Greater need opset 9; every rule here exists by then.
-      opset_import: [{ domain: '', version: Math.max(opset, 9) }],
+      opset_import: [{ domain: '', version: Math.max(opset, minOpset) }],
       producer_name: 'pinface-vjp',
       graph: {
         name: `${g.name || 'model'}_vjp`,

@@ -93,6 +93,12 @@ export function tensorValues(t: Tensor): Float32Array {
 
 export const floatTensor = (name: string, dims: number[], data: Float32Array): Tensor =>
   ({ name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) });
+/** The values of an INT64 tensor, from int64_data or raw_data. */
+export function int64Values(t: Tensor): number[] {
+  if (t.int64_data?.length) return t.int64_data.map(Number);
+  if (t.raw_data?.length) return Array.from(new BigInt64Array(Uint8Array.from(t.raw_data).buffer), Number);
+  return [];
+}
 export const int64Tensor = (name: string, dims: number[], data: number[]): Tensor => ({ name, dims, data_type: DataType.INT64, int64_data: data });
 
 export const node = (op_type: string, input: string[], output: string[], attribute: Attribute[] = []): Node => ({ op_type, input, output, attribute });

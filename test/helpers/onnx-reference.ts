@@ -4,7 +4,7 @@
  * float32, whose rounding swamps finite differences of a 50-layer network; in float64 a central
  * difference of this piecewise-linear recognizer is exact to ~1e-9 between kinks.
  */
-import { tensorValues, type Model, type Node, type Tensor } from '../../eval/onnx/proto.ts';
+import { int64Values, tensorValues, type Model, type Node, type Tensor } from '../../eval/onnx/proto.ts';
 
 interface T64 { dims: number[]; data: Float64Array }
 
@@ -13,10 +13,7 @@ const attrOf = (n: Node, name: string) => n.attribute.find((a) => a.name === nam
 const intsOf = (n: Node, name: string, fallback: number[]) => attrOf(n, name)?.ints?.map(Number) ?? fallback;
 
 function constant(t: Tensor): T64 {
-  if (t.data_type === 7) {
-    const v = t.int64_data?.length ? t.int64_data.map(Number) : Array.from(new BigInt64Array(Uint8Array.from(t.raw_data ?? []).buffer), Number);
-    return { dims: t.dims.map(Number), data: Float64Array.from(v) };
-  }
+  if (t.data_type === 7) return { dims: t.dims.map(Number), data: Float64Array.from(int64Values(t)) };
   return { dims: t.dims.map(Number), data: Float64Array.from(tensorValues(t)) };
 }
 
@@ -68,6 +65,52 @@ function conv(n: Node, x: T64, w: T64, b: T64 | undefined): T64 {
   return { dims: [N, M, OH, OW], data: out };
 }
 
+/** Row-major strides. */
+const stridesOf = (dims: readonly number[]) => dims.map((_, i) => size(dims.slice(i + 1)));
+
+function transpose(x: T64, perm: number[]): T64 {
+  const dims = perm.map((p) => x.dims[p] as number), inStrides = stridesOf(x.dims), outStrides = stridesOf(dims);
+  const data = new Float64Array(x.data.length);
+  for (let i = 0; i < data.length; i++) {
+    let src = 0;
+    for (let d = 0; d < dims.length; d++) src += (Math.floor(i / (outStrides[d] as number)) % (dims[d] as number)) * (inStrides[perm[d] as number] as number);
+    data[i] = x.data[src] as number;
+  }
+  return { dims, data };
+}
+
+function maxPool(n: Node, x: T64): T64 {
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const [KH, KW] = intsOf(n, 'kernel_shape', []) as [number, number];
+  const [SH, SW] = intsOf(n, 'strides', [1, 1]) as [number, number];
+  const [PT, PL, PB, PR] = intsOf(n, 'pads', [0, 0, 0, 0]) as [number, number, number, number];
+  const OH = Math.floor((H + PT + PB - KH) / SH) + 1, OW = Math.floor((W + PL + PR - KW) / SW) + 1;
+  const data = new Float64Array(N * C * OH * OW).fill(-Infinity);
+  for (let c = 0; c < N * C; c++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+    for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
+      const iy = oy * SH - PT + ky, ix = ox * SW - PL + kx;
+      if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+      const o = (c * OH + oy) * OW + ox;
+      data[o] = Math.max(data[o] as number, x.data[(c * H + iy) * W + ix] as number);
+    }
+  }
+  return { dims: [N, C, OH, OW], data };
+}
+
+/** Constant (zero) padding; pads as ONNX orders them: all begins, then all ends. */
+function pad(x: T64, pads: number[]): T64 {
+  const r = x.dims.length;
+  const dims = x.dims.map((d, i) => d + (pads[i] as number) + (pads[i + r] as number));
+  const inStrides = stridesOf(x.dims), outStrides = stridesOf(dims);
+  const data = new Float64Array(size(dims));
+  for (let i = 0; i < x.data.length; i++) {
+    let o = 0;
+    for (let d = 0; d < r; d++) o += (Math.floor(i / (inStrides[d] as number)) % (x.dims[d] as number) + (pads[d] as number)) * (outStrides[d] as number);
+    data[o] = x.data[i] as number;
+  }
+  return { dims, data };
+}
+
 function reshape(x: T64, target: number[]): T64 {
   const dims = target.map((d, i) => (d === 0 ? (x.dims[i] as number) : d));
   const known = size(dims.filter((d) => d !== -1));
@@ -94,6 +137,9 @@ export function runReference(model: Model, input: { data: ArrayLike<number>; dim
       case 'Reshape': out = reshape(a, Array.from((b as T64).data)); break;
       case 'Flatten': out = reshape(a, [a.dims[0] as number, -1]); break;
       case 'Identity': case 'Dropout': out = a; break;
+      case 'Transpose': out = transpose(a, intsOf(n, 'perm', a.dims.map((_, i) => a.dims.length - 1 - i))); break;
+      case 'MaxPool': out = maxPool(n, a); break;
+      case 'Pad': out = pad(a, Array.from((b as T64).data)); break;
       case 'BatchNormalization': {
         const [, scale, bias, mean, variance] = ins as T64[];
         const eps = attrOf(n, 'epsilon')?.f ?? 1e-5;
@@ -110,8 +156,9 @@ export function runReference(model: Model, input: { data: ArrayLike<number>; dim
         const gemm = n.op_type === 'Gemm';
         const transB = gemm ? Number(attrOf(n, 'transB')?.i ?? 0) : 0, alpha = attrOf(n, 'alpha')?.f ?? 1, beta = attrOf(n, 'beta')?.f ?? 1;
         if (gemm && Number(attrOf(n, 'transA')?.i ?? 0)) throw new Error('reference: Gemm transA');
-        if (a.dims.length !== 2) throw new Error('reference: 2-D products only');
-        const [M, K] = a.dims as [number, number];
+        // A batched left operand (MatMul only) multiplies its last two axes as rows of one matrix.
+        if (a.dims.length !== 2 && (gemm || (b as T64).dims.length !== 2)) throw new Error('reference: 2-D right operands only');
+        const K = a.dims[a.dims.length - 1] as number, M = a.data.length / K;
         const B = b as T64, Nn = transB ? (B.dims[0] as number) : (B.dims[1] as number);
         const c = gemm ? ins[2] : undefined;
         const data = new Float64Array(M * Nn);
@@ -120,7 +167,7 @@ export function runReference(model: Model, input: { data: ArrayLike<number>; dim
           for (let k = 0; k < K; k++) acc += (a.data[i * K + k] as number) * (B.data[transB ? j * K + k : k * Nn + j] as number);
           data[i * Nn + j] = alpha * acc + (c ? beta * (c.data[c.data.length === Nn ? j : i * Nn + j] as number) : 0);
         }
-        out = { dims: [M, Nn], data };
+        out = { dims: [...a.dims.slice(0, -1), Nn], data };
         break;
       }
       default: throw new Error(`reference: no op ${n.op_type}`);
