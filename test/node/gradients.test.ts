@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gradientRunner, probeShapes } from '../../eval/grad/session.ts';
 import { vjpModel } from '../../eval/grad/vjp.ts';
-import { floatTensor, floatValue, int, ints, node, readModel, writeModel, type Model } from '../../eval/onnx/proto.ts';
+import { floatTensor, floatValue, int, int64Tensor, ints, node, readModel, writeModel, type Model } from '../../eval/onnx/proto.ts';
 import { gaussian } from '../../src/immune/rng.ts';
 import { parseSpace } from '../../src/immune/space-file.ts';
 import { runReference } from '../helpers/onnx-reference.ts';
+import { loadSurrogate } from '../../eval/surrogate/dlib-resnet.ts';
 
 const modelBytes = (file: string) => new Uint8Array(readFileSync(new URL(`../../models/${file}`, import.meta.url)));
 
@@ -69,6 +70,33 @@ function ruleZoo(): Uint8Array {
   return writeModel(model);
 }
 
+/** The rules the transfer surrogate adds: overlapping padded MaxPool, Pad, Transpose, a batched MatMul. */
+function poolZoo(): Uint8Array {
+  const rnd = gaussian(23);
+  const w = (name: string, dims: number[]) => floatTensor(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rnd()));
+  const model: Model = {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'pool_zoo',
+      node: [
+        node('Conv', ['x', 'w1'], ['c1'], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]),
+        node('MaxPool', ['c1'], ['mp'], [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1])]),
+        node('Pad', ['mp', 'pads'], ['pd']),
+        node('Transpose', ['pd'], ['tr'], [ints('perm', [0, 3, 1, 2])]),
+        node('MatMul', ['tr', 'mm'], ['m4']),
+        node('Flatten', ['m4'], ['f']),
+        node('MatMul', ['f', 'out'], ['y']),
+      ],
+      initializer: [w('w1', [3, 2, 3, 3]), int64Tensor('pads', [8], [0, 0, 1, 0, 0, 0, 0, 2]), w('mm', [5, 4]), w('out', [7 * 3 * 4, 3])],
+      input: [floatValue('x', [1, 2, 9, 10])],
+      output: [floatValue('y', [1, 3])],
+      value_info: [],
+    },
+  };
+  return writeModel(model);
+}
+
 describe('ONNX reverse mode (eval/grad)', () => {
   it('recognizer: the VJP matches float64 central differences within 1e-3 on random directions', async () => {
     // A face-like input: the fitted mean face, repeated to three planes, plus noise.
@@ -82,6 +110,27 @@ describe('ONNX reverse mode (eval/grad)', () => {
   it('every other rule (grouped strided conv, BN, Relu, broadcasts, Flatten, Gemm, MatMul) matches too', async () => {
     const rnd = gaussian(8);
     expect(await directionalError(ruleZoo(), Float32Array.from({ length: 2 * 9 * 10 }, rnd), 4, 3)).toBeLessThan(1e-3);
+  });
+
+  it('MaxPool (overlapping, padded), Pad, Transpose and a batched MatMul match too', async () => {
+    const rnd = gaussian(5);
+    expect(await directionalError(poolZoo(), Float32Array.from({ length: 2 * 9 * 10 }, rnd), 4, 7)).toBeLessThan(1e-3);
+  });
+
+  it('the transfer surrogate (dlib ResNet rebuilt from face-api weights): VJP within 1e-3, batches independent', async () => {
+    const bytes = loadSurrogate(new URL('../../models/', import.meta.url).pathname);
+    const space = parseSpace(modelBytes('immune-space.bin'));
+    const rnd = gaussian(11);
+    const x = new Float32Array(3 * space.d);
+    for (let c = 0; c < 3; c++) for (let j = 0; j < space.d; j++) x[c * space.d + j] = (space.mean[j] as number) + 0.05 * rnd();
+    expect(await directionalError(bytes, x, 2, 13)).toBeLessThan(1e-3);
+    // MaxPool's indices run over the whole batch: the second sample must get its own gradient.
+    const runner = await gradientRunner(bytes, { threads: 1 });
+    const two = Float32Array.from({ length: 2 * x.length }, (_, i) => (x[i % x.length] as number) + (i >= x.length ? 0.1 * rnd() : 0));
+    const g = Float32Array.from({ length: 2 * runner.outputSize }, rnd);
+    const both = await runner.run(two, g, 2);
+    const second = await runner.run(two.subarray(x.length), g.subarray(runner.outputSize), 1);
+    for (let i = 0; i < x.length; i += 89) expect(both.dx[x.length + i]).toBeCloseTo(second.dx[i] as number, 6);
   });
 
   it('a batch gives each sample the gradient it gets alone', async () => {
