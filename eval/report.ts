@@ -30,6 +30,11 @@ export interface EvalResults {
   adaptive: Array<{ defense: string; eps: number; fooled: boolean[] }>;
   /** Query-only attacks over HTTP, per service defense mode. */
   blackBox: Array<{ defense: string; eps: number; maxQueries: number; runs: Array<{ fooled: boolean; queries: number }> }>;
+  /** Threat model (d): adversarial faces made on a surrogate recognizer, judged through each defense. */
+  transfer?: {
+    surrogate: { name: string; accuracy: number; threshold: number };
+    runs: Array<{ attack: string; eps: number; fooledSurrogate: boolean[]; fooled: Record<string, boolean[]> }>;
+  };
   summary: Record<string, { minimalDodging: number; minimalImpersonation: number; adaptiveMinimalDodging: number; adaptiveMinimalImpersonation: number }>;
 }
 
@@ -40,8 +45,9 @@ export function markdown(r: EvalResults): string {
   const grayCols = r.columns.map((c) => ({ a: c.attack, eps: c.eps }));
   const bb = r.blackBox[0];
   const bbHead = bb ? [`Square ${bb.eps} (HTTP, ${bb.maxQueries} queries)`] : [];
+  const transfer = r.transfer?.runs ?? [];
   const head = ['defense', 'clean acc %', 'TAR@FAR1e-3 %', ...grayCols.map((c) => (c.a === 'CW-l2' ? c.a : `${c.a} ${c.eps}`)), 'min eps dodge', 'min eps imp.',
-    ...r.adaptiveEpsGrid.map((e) => `adaptive PGD ${e}`), 'adaptive min eps dodge', 'adaptive min eps imp.', ...bbHead];
+    ...r.adaptiveEpsGrid.map((e) => `adaptive PGD ${e}`), 'adaptive min eps dodge', 'adaptive min eps imp.', ...transfer.map((t) => `transfer ${t.attack} ${t.eps}`), ...bbHead];
   const rows = r.defenses.map(({ name }) => {
     const c = r.clean[name] as CleanResult;
     const s = r.summary[name];
@@ -52,6 +58,7 @@ export function markdown(r: EvalResults): string {
       epsText(s?.minimalDodging ?? NaN), epsText(s?.minimalImpersonation ?? NaN),
       ...r.adaptiveEpsGrid.map((eps) => accUnder(r.adaptive.find((a) => a.defense === name && a.eps === eps)?.fooled)),
       epsText(s?.adaptiveMinimalDodging ?? NaN), epsText(s?.adaptiveMinimalImpersonation ?? NaN),
+      ...transfer.map((t) => accUnder(t.fooled[name])),
       ...(bb ? [accUnder(r.blackBox.find((b) => b.defense === name)?.runs.map((x) => x.fooled))] : []),
     ];
   });
@@ -62,6 +69,7 @@ export function markdown(r: EvalResults): string {
     `Attacks (l_inf, eps in /255 pixel units, feature-space loss: dodging on genuine pairs, impersonation on impostor pairs) on ${r.attackedPairs} evaluation pairs (half each);`,
     `gray-box = made on the bare recognizer, judged through the defense; adaptive = PGD through the defense (exact Jacobian for PIN/topk, BPDA for transforms, EOT over ${r.adaptiveSamples} draws for random defenses) on ${r.adaptivePairs} of them.`,
     ...(r.blackBox[0] ? [`Black-box: Square (l_inf ${r.blackBox[0].eps}/255, at most ${r.blackBox[0].maxQueries} queries, stops when the decision flips) on the uploaded photos of ${r.blackBox[0].runs.length} pairs, through the real HTTP API with the service's own defense modes (the transform baselines are not service modes).`] : []),
+    ...(r.transfer ? [`Transfer (the attacker has no access to our recognizer): l_inf attacks made on a surrogate, ${r.transfer.surrogate.name} (clean accuracy ${pct(r.transfer.surrogate.accuracy)} % on the evaluation pairs at its best calibration threshold), on the same pairs, judged through each defense. On the surrogate itself they flip ${r.transfer.runs.map((t) => `${pct(t.fooledSurrogate.filter(Boolean).length / t.fooledSurrogate.length)} % (${t.attack} ${t.eps})`).join(', ')} of the pairs.`] : []),
     'Cells under attacks: accuracy % of the attacked pairs at the defense\'s threshold. Minimal eps: median over pairs of the smallest eps of the grid that fools the pair.',
     `This run took ${r.minutes.toFixed(1)} min (units found in the cache are not re-run).`,
     '',

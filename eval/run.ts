@@ -5,7 +5,10 @@
  *   gray-box  — the attacker knows the recognizer, not the defense (the paper's setting): one set
  *               of adversarial faces per attack and eps, judged through every defense;
  *   adaptive  — white-box through the defense (exact Jacobian for PIN and topk, BPDA for the
- *               input transforms), averaged over defense draws (EOT) when the defense is random.
+ *               input transforms), averaged over defense draws (EOT) when the defense is random;
+ *   transfer  — made on a surrogate recognizer (dlib's ResNet from face-api, eval/surrogate),
+ *               judged through every defense: the attacker has neither our model nor our defense;
+ *   black-box — Square, queries to the real HTTP API only.
  * Minimal budgets are read off an eps grid (the smallest eps that succeeds; 0 when the clean pair
  * is already wrong). Every unit of work is cached under <out>/cache, so an interrupted run resumes.
  */
@@ -27,13 +30,13 @@ import { decodeImage } from '../src/pipeline/decode/index.ts';
 import { createDecoders } from '../src/wasm/codecs.ts';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { median } from './attacks/minimal.ts';
-import { objective, type Objective } from './attacks/objective.ts';
+import { identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
 import { loadEvalData } from './data.ts';
 import { evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
+import { loadSurrogate } from './surrogate/dlib-resnet.ts';
 import { writeReport, type CleanResult, type EvalResults } from './report.ts';
 import type { HtmlExtras } from './html.ts';
-import { toPlane } from './attacks/objective.ts';
 
 interface Preset {
   /** Restrict the calibration / evaluation pairs to these folds (quick runs). */
@@ -45,18 +48,21 @@ interface Preset {
   /** PGD budgets for the minimal-eps read-out (gray-box). */
   epsGrid: number[];
   adaptive: { pairs: number; epsGrid: number[]; samples: number };
+  /** Attacks made on the surrogate recognizer (threat model d) and their l_inf budgets. */
+  transfer: { attacks: TransferAttack[]; eps: number[] };
   /** Query-only Square attack over HTTP on the uploaded photos, for the service's own defense modes. */
   blackBox: { pairs: number; eps: number; queries: number; defenses: string[] };
 }
 
 type AttackName = 'FGSM' | 'BIM' | 'PGD' | 'MI-FGSM' | 'DI-TI-MI-FGSM' | 'PGD-l2' | 'CW-l2';
+type TransferAttack = 'PGD' | 'MI-FGSM' | 'DI-TI-MI-FGSM';
 const LINF = [2, 4, 8, 16];
 
 const PRESETS: Record<string, Preset> = {
   quick: {
     folds: { calibration: [1], evaluation: [5] },
     pairs: 8, defenses: ['none', 'pin-threshold', 'jpeg-75'], attacks: { FGSM: [4, 8], PGD: [4, 8] },
-    epsGrid: [1, 2, 4, 8, 16], adaptive: { pairs: 4, epsGrid: [4, 8], samples: 4 },
+    epsGrid: [1, 2, 4, 8, 16], adaptive: { pairs: 4, epsGrid: [4, 8], samples: 4 }, transfer: { attacks: ['MI-FGSM'], eps: [8] },
     blackBox: { pairs: 2, eps: 8, queries: 10, defenses: ['none', 'pin-threshold'] },
   },
   default: {
@@ -64,6 +70,7 @@ const PRESETS: Record<string, Preset> = {
     attacks: { FGSM: LINF, BIM: LINF, PGD: LINF, 'MI-FGSM': LINF, 'DI-TI-MI-FGSM': LINF, 'PGD-l2': [256, 512], 'CW-l2': [0] },
     epsGrid: [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32],
     adaptive: { pairs: 20, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
+    transfer: { attacks: ['PGD', 'MI-FGSM', 'DI-TI-MI-FGSM'], eps: [8, 16] },
     blackBox: { pairs: 4, eps: 8, queries: 250, defenses: ['none', 'pin-threshold'] },
   },
 };
@@ -100,14 +107,14 @@ const defenses = await evalDefenses(preset.defenses);
 const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
 /** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
-async function pairScores(d: EvalDefense, pairs: Pair[], label: string, salt: number): Promise<Scored[]> {
+async function pairScores(d: Pick<EvalDefense, 'defense'>, pairs: Pair[], label: string, salt: number, model: Objective = obj): Promise<Scored[]> {
   const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.hasFace(p));
   const emb = new Map<string, Float32Array>();
   const rng = uniform(seed * 7919 + salt);
   const bar = progress(label, paths.length);
   for (let i = 0; i < paths.length; i += 32) {
     const chunk = paths.slice(i, i + 32);
-    const e = await obj.embed(chunk.map((p) => data.face(p) as Float32Array), d.defense, rng);
+    const e = await model.embed(chunk.map((p) => data.face(p) as Float32Array), d.defense, rng);
     chunk.forEach((p, k) => { emb.set(p, e[k] as Float32Array); bar.tick(); });
   }
   bar.done();
@@ -163,14 +170,14 @@ for (const d of defenses) refsThrough.set(d.name, (await taskFor(attacked, d)).r
 
 // 3. Gray-box: adversarial faces made on the bare recognizer, judged through each defense.
 const bareThreshold = (clean.none ?? { threshold: manifestNone }).threshold;
-const runAttack: Record<AttackName, (t: LinfTask, eps: number, rng: () => number) => Promise<Float32Array[]>> = {
-  FGSM: (t, eps, rng) => fgsm(obj, t, eps, { rng }),
-  BIM: (t, eps, rng) => bim(obj, t, eps, { rng }),
-  PGD: (t, eps, rng) => pgd(obj, t, eps, { rng }),
-  'MI-FGSM': (t, eps, rng) => mifgsm(obj, t, eps, { rng }),
-  'DI-TI-MI-FGSM': (t, eps, rng) => diTiMiFgsm(obj, t, eps, { rng }),
-  'PGD-l2': (t, eps, rng) => pgdL2(obj, t, { eps, rng }),
-  'CW-l2': (t) => cwL2(obj, t, { threshold: bareThreshold, steps: 50 }),
+const runAttack: Record<AttackName, (o: Objective, t: LinfTask, eps: number, rng: () => number) => Promise<Float32Array[]>> = {
+  FGSM: (o, t, eps, rng) => fgsm(o, t, eps, { rng }),
+  BIM: (o, t, eps, rng) => bim(o, t, eps, { rng }),
+  PGD: (o, t, eps, rng) => pgd(o, t, eps, { rng }),
+  'MI-FGSM': (o, t, eps, rng) => mifgsm(o, t, eps, { rng }),
+  'DI-TI-MI-FGSM': (o, t, eps, rng) => diTiMiFgsm(o, t, eps, { rng }),
+  'PGD-l2': (o, t, eps, rng) => pgdL2(o, t, { eps, rng }),
+  'CW-l2': (o, t) => cwL2(o, t, { threshold: bareThreshold, steps: 50 }),
 };
 const columns = Object.entries(preset.attacks).flatMap(([attack, eps]) => (eps ?? []).map((e) => ({ attack: attack as AttackName, eps: e })));
 const grayJobs = [...columns, ...preset.epsGrid.filter((e) => !columns.some((c) => c.attack === 'PGD' && c.eps === e)).map((eps) => ({ attack: 'PGD' as AttackName, eps }))];
@@ -178,7 +185,7 @@ const gray: EvalResults['gray'] = [];
 const bar = progress('gray-box attacks', grayJobs.length);
 for (const job of grayJobs) {
   const result = await cached(`gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`, async () => {
-    const adv = await runAttack[job.attack](grayTask, job.eps, uniform(seed * 31 + job.eps * 1000));
+    const adv = await runAttack[job.attack](obj, grayTask, job.eps, uniform(seed * 31 + job.eps * 1000));
     const fooledBy: Record<string, boolean[]> = {};
     for (const d of defenses) fooledBy[d.name] = await fooled(d, attacked, adv, refsThrough.get(d.name) as Float32Array[]);
     return fooledBy;
@@ -187,6 +194,38 @@ for (const job of grayJobs) {
   bar.tick();
 }
 bar.done();
+
+// 3b. Transfer: the same pairs attacked on the surrogate (its own embeddings as references),
+// then judged by our recognizer through each defense.
+const transfer: NonNullable<EvalResults['transfer']> = {
+  surrogate: { name: 'dlib ResNet-29 face descriptor (@vladmandic/face-api 1.7.15, 128-d)', accuracy: 0, threshold: 0 },
+  runs: [],
+};
+{
+  const sur = objective(await gradientRunner(loadSurrogate(join(repoRoot, 'models'))));
+  const surScores = (pairs: Pair[], label: string) => pairScores({ defense: identityDefense }, pairs, `surrogate: ${label}`, 0, sur);
+  Object.assign(transfer.surrogate, await cached(`surrogate-clean-seed${seed}`, async () => {
+    const threshold = bestThreshold(await surScores(data.calibration, 'calibration'));
+    return { threshold, accuracy: accuracyAt(await surScores(data.evaluation, 'evaluation'), threshold) };
+  }));
+  log(`surrogate: clean accuracy ${(100 * transfer.surrogate.accuracy).toFixed(2)} % at its calibration threshold ${transfer.surrogate.threshold.toFixed(4)}`);
+  const surTask: LinfTask = { ...grayTask, refs: await sur.embed(attacked.map((p) => data.face(p.b) as Float32Array)) };
+  const jobs = preset.transfer.attacks.flatMap((attack) => preset.transfer.eps.map((eps) => ({ attack, eps })));
+  const tbar = progress('transfer attacks (made on the surrogate)', jobs.length);
+  for (const job of jobs) {
+    const result = await cached(`transfer-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`, async () => {
+      const adv = await runAttack[job.attack](sur, surTask, job.eps, uniform(seed * 41 + job.eps * 1000));
+      const e = await sur.embed(adv);
+      const fooledSurrogate = attacked.map((p, i) => (cos(e[i] as Float32Array, surTask.refs[i] as Float32Array) >= transfer.surrogate.threshold) !== p.same);
+      const fooledBy: Record<string, boolean[]> = {};
+      for (const d of defenses) fooledBy[d.name] = await fooled(d, attacked, adv, refsThrough.get(d.name) as Float32Array[]);
+      return { fooledSurrogate, fooled: fooledBy };
+    });
+    transfer.runs.push({ ...job, ...result });
+    tbar.tick();
+  }
+  tbar.done();
+}
 
 // 4. Adaptive: per defense, PGD through it (EOT over its randomness), on a smaller subset.
 const adaptivePairs = attacked.filter((_, i) => i < (preset.adaptive.pairs >> 1) || (i >= attacked.length >> 1 && i < (attacked.length >> 1) + (preset.adaptive.pairs >> 1)));
@@ -263,7 +302,7 @@ const results: EvalResults = {
   attackedPairs: attacked.length, adaptivePairs: adaptivePairs.length, adaptiveSamples: preset.adaptive.samples,
   defenses: defenses.map((d) => ({ name: d.name, label: d.label })),
   columns, epsGrid: preset.epsGrid, adaptiveEpsGrid: preset.adaptive.epsGrid,
-  clean: Object.fromEntries(Object.entries(clean).map(([k, { roc: _roc, ...c }]) => [k, c])), gray, adaptive, blackBox, summary,
+  clean: Object.fromEntries(Object.entries(clean).map(([k, { roc: _roc, ...c }]) => [k, c])), gray, adaptive, transfer, blackBox, summary,
 };
 // An example strip: the first attacked genuine pair, gray-box PGD at eps 8, and what PIN hands the recognizer.
 const examples: HtmlExtras['examples'] = [];

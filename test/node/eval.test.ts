@@ -18,13 +18,20 @@ describe('npm run eval --preset quick', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
       defenses: Array<{ name: string }>; clean: Record<string, { accuracy: number; threshold: number }>;
       gray: Array<{ attack: string; eps: number; fooled: Record<string, boolean[]> }>; attackedPairs: number;
+      transfer: { surrogate: { accuracy: number }; runs: Array<{ attack: string; fooledSurrogate: boolean[]; fooled: Record<string, boolean[]> }> };
     };
     expect(results.defenses.map((d) => d.name)).toEqual(['none', 'pin-threshold', 'jpeg-75']);
     for (const d of results.defenses) expect(results.clean[d.name]?.accuracy).toBeGreaterThan(0.9);
     const pgd8 = results.gray.find((g) => g.attack === 'PGD' && g.eps === 8);
     expect(pgd8?.fooled.none?.filter(Boolean).length).toBeGreaterThanOrEqual(results.attackedPairs - 1);
+    // Transfer: the surrogate verifies well above chance, and the attack made on it fools it.
+    expect(results.transfer.surrogate.accuracy).toBeGreaterThan(0.8);
+    const mi = results.transfer.runs.find((t) => t.attack === 'MI-FGSM');
+    expect(mi?.fooledSurrogate.filter(Boolean).length).toBeGreaterThanOrEqual(results.attackedPairs - 1);
+    expect(mi?.fooled.none).toHaveLength(results.attackedPairs);
     const md = readFileSync(join(out, 'results.md'), 'utf8');
     expect(md).toMatch(/\| none \|/);
+    expect(md).toContain('transfer MI-FGSM 8');
     const html = readFileSync(join(out, 'results.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('data:image/png;base64,');
