@@ -15,6 +15,11 @@ export interface SquareOptions {
   rng: () => number;
   /** Stop early once the loss is below this (the decision has flipped). */
   stopBelow?: number;
+  /**
+   * Perturb only this rectangle (pixels), e.g. the face box the API itself reports: the same
+   * budget of squares then lands where the recognizer looks. Default: the whole image.
+   */
+  region?: { x: number; y: number; width: number; height: number };
 }
 
 export interface SquareResult { image: SquareImage; loss: number; queries: number; history: number[] }
@@ -31,19 +36,22 @@ const clip = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v)
 export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) => Promise<number>, o: SquareOptions): Promise<SquareResult> {
   const { width: W, height: H, channels: C } = clean;
   const pInit = o.pInit ?? 0.05;
-  const x = new Float32Array(clean.data.length);
+  const r = o.region;
+  const rx = r ? Math.max(0, Math.floor(r.x)) : 0, ry = r ? Math.max(0, Math.floor(r.y)) : 0;
+  const RW = r ? Math.min(W, Math.ceil(r.x + r.width)) - rx : W, RH = r ? Math.min(H, Math.ceil(r.y + r.height)) - ry : H;
+  const x = clean.data.slice();
   // Vertical stripes of +-eps: the paper's initialisation.
-  for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) {
+  for (let xx = rx; xx < rx + RW; xx++) for (let c = 0; c < C; c++) {
     const s = o.rng() < 0.5 ? -o.eps : o.eps;
-    for (let y = 0; y < H; y++) { const i = (y * W + xx) * C + c; x[i] = clip((clean.data[i] as number) + s, 0, 255); }
+    for (let y = ry; y < ry + RH; y++) { const i = (y * W + xx) * C + c; x[i] = clip((clean.data[i] as number) + s, 0, 255); }
   }
   const img = (data: Float32Array): SquareImage => ({ width: W, height: H, channels: C, data });
   let best = await loss(img(x));
   const history = [best];
   let q = 1;
   while (q < o.queries && !(o.stopBelow !== undefined && best < o.stopBelow)) {
-    const side = Math.max(1, Math.round(Math.sqrt(pAt(pInit, q, o.queries) * W * H)));
-    const x0 = Math.floor(o.rng() * (W - side + 1)), y0 = Math.floor(o.rng() * (H - side + 1));
+    const side = Math.max(1, Math.min(RW, RH, Math.round(Math.sqrt(pAt(pInit, q, o.queries) * RW * RH))));
+    const x0 = rx + Math.floor(o.rng() * (RW - side + 1)), y0 = ry + Math.floor(o.rng() * (RH - side + 1));
     const cand = x.slice();
     for (let c = 0; c < C; c++) {
       const s = o.rng() < 0.5 ? -o.eps : o.eps;

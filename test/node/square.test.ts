@@ -33,4 +33,19 @@ describe('Square attack over HTTP', () => {
     // The pair is genuine and was accepted: the loss starts positive.
     expect(r.history[0]).toBeGreaterThan(0);
   });
+
+  it('with the face box the API reports as region, perturbs inside it only', async () => {
+    const partner = fixture('person-a-2.jpg');
+    const box = await target.faceBox(photo, partner, 'none');
+    expect(box.width).toBeGreaterThan(20);
+    const r = await squareAttack(photo, (x) => target.loss(x, partner, true, 'none'), { eps: 8, queries: 6, rng: uniform(4), region: box });
+    let inside = 0;
+    for (let y = 0; y < photo.height; y++) for (let x = 0; x < photo.width; x++) for (let c = 0; c < 3; c++) {
+      const i = (y * photo.width + x) * 3 + c;
+      const d = Math.abs((r.image.data[i] as number) - (photo.data[i] as number));
+      const within = x >= Math.floor(box.x) && x < Math.ceil(box.x + box.width) && y >= Math.floor(box.y) && y < Math.ceil(box.y + box.height);
+      if (within) { expect(d).toBeLessThanOrEqual(8); if (d > 0) inside++; } else expect(d).toBe(0);
+    }
+    expect(inside).toBeGreaterThan(0);
+  });
 });
