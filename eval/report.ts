@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { html, type HtmlExtras } from './html.ts';
+import { median } from './attacks/minimal.ts';
 
 export interface CleanResult { threshold: number; accuracy: number; accuracyStd: number; accuracyAtThreshold: number; tarAtFar1e3: number }
 
@@ -29,7 +30,7 @@ export interface EvalResults {
   gray: Array<{ attack: string; eps: number; fooled: Record<string, boolean[]> }>;
   adaptive: Array<{ defense: string; eps: number; fooled: boolean[] }>;
   /** Query-only attacks over HTTP, per service defense mode. */
-  blackBox: Array<{ defense: string; eps: number; maxQueries: number; runs: Array<{ fooled: boolean; queries: number }> }>;
+  blackBox: Array<{ defense: string; eps: number; maxQueries: number; runs: Array<{ fooled: boolean; queries: number; startMargin: number; endMargin: number }> }>;
   /** Threat model (d): adversarial faces made on a surrogate recognizer, judged through each defense. */
   transfer?: {
     surrogate: { name: string; accuracy: number; threshold: number };
@@ -39,6 +40,12 @@ export interface EvalResults {
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);
+/** Accuracy, and how much of the decision margin (similarity vs threshold) the queries used up. */
+function blackBoxCell(runs: EvalResults['blackBox'][number]['runs'] | undefined): string {
+  if (!runs) return '-';
+  const closed = runs.map((x) => (x.startMargin > 0 ? Math.min(1, (x.startMargin - x.endMargin) / x.startMargin) : 1));
+  return `${pct(runs.filter((x) => !x.fooled).length / runs.length)} (margin closed ${pct(median(closed))} %)`;
+}
 const epsText = (x: number) => (Number.isFinite(x) ? String(x) : `> max`);
 
 export function markdown(r: EvalResults): string {
@@ -59,7 +66,7 @@ export function markdown(r: EvalResults): string {
       ...r.adaptiveEpsGrid.map((eps) => accUnder(r.adaptive.find((a) => a.defense === name && a.eps === eps)?.fooled)),
       epsText(s?.adaptiveMinimalDodging ?? NaN), epsText(s?.adaptiveMinimalImpersonation ?? NaN),
       ...transfer.map((t) => accUnder(t.fooled[name])),
-      ...(bb ? [accUnder(r.blackBox.find((b) => b.defense === name)?.runs.map((x) => x.fooled))] : []),
+      ...(bb ? [blackBoxCell(r.blackBox.find((b) => b.defense === name)?.runs)] : []),
     ];
   });
   return [
@@ -68,7 +75,7 @@ export function markdown(r: EvalResults): string {
     `Data: ${r.data}; thresholds at FAR 1e-3 on ${r.calibrationPairs} calibration pairs; clean accuracy (LFW protocol) and TAR on ${r.evaluationPairs} evaluation pairs.`,
     `Attacks (l_inf, eps in /255 pixel units, feature-space loss: dodging on genuine pairs, impersonation on impostor pairs) on ${r.attackedPairs} evaluation pairs (half each);`,
     `gray-box = made on the bare recognizer, judged through the defense; adaptive = PGD through the defense (exact Jacobian for PIN/topk, BPDA for transforms, EOT over ${r.adaptiveSamples} draws for random defenses) on ${r.adaptivePairs} of them.`,
-    ...(r.blackBox[0] ? [`Black-box: Square (l_inf ${r.blackBox[0].eps}/255, at most ${r.blackBox[0].maxQueries} queries, stops when the decision flips) on the uploaded photos of ${r.blackBox[0].runs.length} pairs, through the real HTTP API with the service's own defense modes (the transform baselines are not service modes).`] : []),
+    ...(r.blackBox[0] ? [`Black-box: Square (l_inf ${r.blackBox[0].eps}/255, at most ${r.blackBox[0].maxQueries} queries, stops when the decision flips) on the face box (read from one clean answer) of the uploaded photos of ${r.blackBox[0].runs.length} pairs, through the real HTTP API with the service's own defense modes and thresholds (calibrated on all 8 folds; the transform baselines are not service modes). Cell: accuracy, and the median share of the decision margin the queries closed.`] : []),
     ...(r.transfer ? [`Transfer (the attacker has no access to our recognizer): l_inf attacks made on a surrogate, ${r.transfer.surrogate.name} (clean accuracy ${pct(r.transfer.surrogate.accuracy)} % on the evaluation pairs at its best calibration threshold), on the same pairs, judged through each defense. On the surrogate itself they flip ${r.transfer.runs.map((t) => `${pct(t.fooledSurrogate.filter(Boolean).length / t.fooledSurrogate.length)} % (${t.attack} ${t.eps})`).join(', ')} of the pairs.`] : []),
     'Cells under attacks: accuracy % of the attacked pairs at the defense\'s threshold. Minimal eps: median over pairs of the smallest eps of the grid that fools the pair.',
     `This run took ${r.minutes.toFixed(1)} min (units found in the cache are not re-run).`,
