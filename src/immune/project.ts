@@ -6,7 +6,8 @@
 import { PinfaceError } from '../errors.ts';
 import type { Kernel, LoadedBasis } from '../wasm/kernel.ts';
 import { randomSeed } from './rng.ts';
-import { pinThreshold, sampleMask, topk, type DefenseMode, type Selector } from './selectors.ts';
+import { pinLearned, pinThreshold, sampleMask, topk, type DefenseMode, type DenseLayers, type Selector } from './selectors.ts';
+import type { SelectorNet } from './selector-file.ts';
 import type { ImmuneSpace } from './space-file.ts';
 
 export interface DefenseConfig {
@@ -39,12 +40,26 @@ export interface DefenseReport {
 /** The recognizer's input and what the defense did; `mask` is the component mask drawn (absent for `none`). */
 export type Projector = (input: Float32Array, req: DefenseRequest) => { input: Float32Array; report: DefenseReport; mask?: Uint8Array };
 
-export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig): Projector {
+/** The learned selector's two dense layers on the SIMD kernel: each is a zero-mean f32 "basis" whose coefficients are W x. */
+export function kernelDense(kernel: Kernel, net: SelectorNet): DenseLayers {
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const l1 = kernel.loadBasis(new Float32Array(net.kp), bytes(net.w1), 'f32', net.hidden);
+  const l2 = kernel.loadBasis(new Float32Array(net.hidden), bytes(net.w2), 'f32', net.k);
+  return {
+    layer1: (x) => { const h = new Float32Array(net.hidden); kernel.coefficients(l1, x, h); return h; },
+    layer2: (h) => { const z = new Float32Array(net.k); kernel.coefficients(l2, h, z); return z; },
+  };
+}
+
+/** `selector`: the learned selector (models/pin-selector.bin); without it pin-learned answers 400. */
+export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig, selector?: SelectorNet): Projector {
   const basis: LoadedBasis = kernel.loadBasis(space.mean, space.basis, space.format, space.k, space.scales);
   const d = space.d;
+  if (selector && selector.k !== space.k) throw new Error(`[pinface] [selector] trained for K = ${selector.k}, the space has K = ${space.k}. Retrain it with npm run train:selector.`);
   const selectors: Partial<Record<DefenseMode, Selector>> = {
     topk: topk(Math.min(cfg.topk ?? space.k, space.k)),
     'pin-threshold': pinThreshold({ lambda: cfg.lambda, noise: cfg.noise }),
+    ...(selector ? { 'pin-learned': pinLearned(selector, kernelDense(kernel, selector)) } : {}),
   };
   const coeffs = new Float32Array(space.k);
   const plane = new Float32Array(d);
@@ -52,7 +67,7 @@ export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: Defense
     if (req.mode === 'none') return { input, report: { mode: 'none', components: 0, componentsKept: 0, seed: null, projectMs: 0 } };
     const select = selectors[req.mode];
     if (!select) {
-      throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${req.mode}" is not available yet (the learned selector is not trained). Use one of: none, topk, pin-threshold.`, { field: 'defense' });
+      throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${req.mode}" is not available in this build (no learned selector was given). Use one of: none, ${Object.keys(selectors).join(', ')}.`, { field: 'defense' });
     }
     const t0 = performance.now();
     const x = input.subarray(0, d); // gray repeated to 3 planes: the first is the face

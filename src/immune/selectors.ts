@@ -3,6 +3,7 @@
  * face, and the Bernoulli mask drawn from them (PIN: keep k iff p_k > u_k, u ~ U(0,1)).
  */
 import { uniform } from './rng.ts';
+import type { SelectorNet } from './selector-file.ts';
 
 export const DEFENSE_MODES = ['none', 'topk', 'pin-threshold', 'pin-learned'] as const;
 export type DefenseMode = typeof DEFENSE_MODES[number];
@@ -51,6 +52,59 @@ export const pinThreshold = ({ lambda, noise }: ThresholdOptions): Selector => (
     const a = Math.abs(y);
     return s > 0 ? phi((a - t) / s) + phi((-a - t) / s) : a > t ? 1 : 0;
   });
+};
+
+/** The learned selector's inputs: coefficients in noise units, squashed, and the closed-form margin. */
+export interface LearnedFeatures {
+  /** sign(u) log(1 + |u|), u = y / s, zero-padded to the net's kp. */
+  input: Float32Array;
+  /** |u| - tau, tau = sqrt(lambda D / s^2 + 1): positive where pin-threshold would keep the component. */
+  margin: Float32Array;
+}
+
+export function learnedFeatures({ coeffs, inputEnergy, d }: SelectorInput, { lambda, noise, kp }: { lambda: number; noise: number; kp: number }): LearnedFeatures {
+  const s = Math.sqrt((noise * noise * inputEnergy) / d) || 1e-12;
+  const tau = Math.sqrt((lambda * d) / (s * s) + 1);
+  const input = new Float32Array(kp);
+  const margin = new Float32Array(coeffs.length);
+  for (let k = 0; k < coeffs.length; k++) {
+    const u = (coeffs[k] as number) / s;
+    input[k] = Math.sign(u) * Math.log1p(Math.abs(u));
+    margin[k] = Math.abs(u) - tau;
+  }
+  return { input, margin };
+}
+
+/** The net's two dense products, W1 x and W2 h: plain TS here, the SIMD kernel on the edge (learned-kernel.ts). */
+export interface DenseLayers {
+  layer1(input: Float32Array): Float32Array;
+  layer2(hidden: Float32Array): Float32Array;
+}
+
+export function plainDense(net: SelectorNet): DenseLayers {
+  const mv = (w: Float32Array, x: Float32Array, rows: number, cols: number) => {
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let acc = 0;
+      for (let c = 0; c < cols; c++) acc += (w[r * cols + c] as number) * (x[c] as number);
+      out[r] = acc;
+    }
+    return out;
+  };
+  return { layer1: (x) => mv(net.w1, x, net.hidden, net.kp), layer2: (h) => mv(net.w2, h, net.k, net.hidden) };
+}
+
+/**
+ * PIN's learned selector (issue 6): p = sigmoid(alpha * margin + W2 relu(W1 input + b1) + bias).
+ * The margin term is the closed form's decision, so a zero W2 starts from pin-threshold; the
+ * hidden layer learns how the coefficients of a face inform each other.
+ */
+export const pinLearned = (net: SelectorNet, dense: DenseLayers = plainDense(net)): Selector => (input) => {
+  const { input: x, margin } = learnedFeatures(input, net);
+  const h = dense.layer1(x);
+  for (let j = 0; j < net.hidden; j++) h[j] = Math.max(0, (h[j] as number) + (net.b1[j] as number));
+  const z = dense.layer2(h);
+  return z.map((v, k) => 1 / (1 + Math.exp(-((net.alpha[k] as number) * (margin[k] as number) + v + (net.bias[k] as number)))));
 };
 
 /** Bernoulli draw (seeded) or, when deterministic, keep iff p >= 1/2. */
