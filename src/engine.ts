@@ -8,6 +8,7 @@ import { PinfaceError, isPinfaceError } from './errors.ts';
 import { createProjector, type DefenseReport, type DefenseRequest, type Projector } from './immune/project.ts';
 import type { DefenseMode } from './immune/selectors.ts';
 import { parseSpace } from './immune/space-file.ts';
+import { parseSelector } from './immune/selector-file.ts';
 import { decodeImage, type DecodedImage } from './pipeline/decode/index.ts';
 import { embedAligned } from './pipeline/embed.ts';
 import { alignFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
@@ -39,13 +40,14 @@ export const modelIds = {
   landmarks: `fr_landmark@${manifest.models.landmark.sha256.slice(0, 12)}`,
   recognizer: `fr_feature@${manifest.models.feature.sha256.slice(0, 12)}`,
   immuneSpace: `immune-space@${manifest.space.sha256.slice(0, 12)}`,
+  selector: `pin-selector@${manifest.selector.sha256.slice(0, 12)}`,
 };
 
 /** The decision threshold calibrated for a defense mode (npm run calibrate). */
 export function calibratedThreshold(mode: DefenseMode): number {
   const modes: Partial<Record<DefenseMode, { threshold: number }>> = manifest.calibration.modes;
   const entry = modes[mode];
-  if (!entry) throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${mode}" is not available in this build (the learned selector is not trained yet). Use one of: ${Object.keys(modes).join(', ')}.`, { field: 'defense' });
+  if (!entry) throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${mode}" has no calibrated threshold in this build (run npm run calibrate). Use one of: ${Object.keys(modes).join(', ')}.`, { field: 'defense' });
   return entry.threshold;
 }
 
@@ -58,7 +60,7 @@ export function engineLoader(assets: AssetsInput, config: PinfaceConfig): () => 
       const detect = await createRunner(a.models.detect, { wasm });
       const landmark = await createRunner(a.models.landmark, { wasm });
       const feature = await createRunner(a.models.feature, { wasm });
-      const project = createProjector(initKernel(a.kernel), parseSpace(a.space), config.defense);
+      const project = createProjector(initKernel(a.kernel), parseSpace(a.space), config.defense, a.selector ? parseSelector(a.selector) : undefined);
       return { decoders: createDecoders(a.codecs), models: { detect, landmark, feature }, project };
     })().catch((e: unknown) => {
       loading = undefined; // a failed start-up is retried by the next request, not cached forever

@@ -4,13 +4,14 @@
  * for a drawn mask), the input-transform baselines by BPDA (Athalye et al. 2018: the transform
  * in the forward pass, identity in the backward pass), which is how adaptive attacks beat them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeKernel } from '../../scripts/lib/node-kernel.ts';
 import { repoRoot } from '../../scripts/lib/node-models.ts';
 import { defaultDefense } from '../../src/config.ts';
 import { createProjector } from '../../src/immune/project.ts';
 import { parseSpace } from '../../src/immune/space-file.ts';
+import { parseSelector } from '../../src/immune/selector-file.ts';
 import { FEATURE_NORMALIZE } from '../../src/pipeline/embed.ts';
 import { identityDefense, toPlane, type DifferentiableDefense } from '../attacks/objective.ts';
 import { pinDefense } from './pin.ts';
@@ -30,17 +31,23 @@ const bpda = (t: FaceTransform): DifferentiableDefense => async (plane, rng) => 
   return { plane: toPlane(await t(face, rng)), backward: (g) => g };
 };
 
-export const DEFENSE_NAMES = ['none', 'pin-threshold', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'] as const;
+export const DEFENSE_NAMES = ['none', 'pin-threshold', 'pin-learned', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'] as const;
 export type DefenseName = typeof DEFENSE_NAMES[number];
 
 export async function evalDefenses(names: readonly DefenseName[] = DEFENSE_NAMES): Promise<EvalDefense[]> {
   const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));
   const kernel = await nodeKernel();
-  const project = createProjector(kernel, space, defaultDefense);
+  const selectorPath = join(repoRoot, 'models', 'pin-selector.bin');
+  const selector = existsSync(selectorPath) ? parseSelector(new Uint8Array(readFileSync(selectorPath))) : undefined;
+  const project = createProjector(kernel, space, defaultDefense, selector);
   const codec = await nodeJpegCodec();
   const all: Record<DefenseName, () => EvalDefense> = {
     none: () => ({ name: 'none', label: 'no defense', defense: identityDefense, random: false }),
     'pin-threshold': () => ({ name: 'pin-threshold', label: `PIN, closed-form selector (K = ${space.k}, lambda ${defaultDefense.lambda})`, defense: pinDefense(project, kernel, space, 'pin-threshold'), random: true }),
+    'pin-learned': () => {
+      if (!selector) throw new Error('[pinface] [eval] pin-learned needs models/pin-selector.bin (npm run train:selector)');
+      return { name: 'pin-learned', label: `PIN, learned selector (hidden ${selector.hidden}, lambda ${selector.lambda.toPrecision(2)})`, defense: pinDefense(project, kernel, space, 'pin-learned'), random: true };
+    },
     topk: () => ({ name: 'topk', label: `projection on all ${space.k} components`, defense: pinDefense(project, kernel, space, 'topk'), random: false }),
     'jpeg-75': () => ({ name: 'jpeg-75', label: 'JPEG quality 75', defense: bpda(jpeg(75, codec)), random: false }),
     'jpeg-50': () => ({ name: 'jpeg-50', label: 'JPEG quality 50', defense: bpda(jpeg(50, codec)), random: false }),

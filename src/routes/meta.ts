@@ -16,6 +16,7 @@ const InfoSchema = z.object({
   threshold: z.number().openapi({ description: 'Threshold of the default defense mode.' }), calibration: z.record(z.string(), z.unknown()),
   defense: z.object({ mode: z.string(), topk: z.number().optional(), lambda: z.number(), noise: z.number() }),
   space: z.object({ file: z.string(), sha256: z.string(), format: z.string(), k: z.number() }),
+  selector: z.object({ file: z.string(), sha256: z.string(), hidden: z.number(), lambda: z.number() }).openapi({ description: 'The learned selector behind defense pin-learned (npm run train:selector).' }),
   preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
   limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
   memory: z.object({
@@ -43,6 +44,7 @@ export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runt
         source: { package: manifest.source.package, license: manifest.source.license },
         threshold: config.threshold ?? calibratedThreshold(config.defense.mode), calibration: manifest.calibration,
         defense: config.defense, space: { file: manifest.space.file, sha256: manifest.space.sha256, format: manifest.space.format, k: manifest.space.k },
+        selector: { file: manifest.selector.file, sha256: manifest.selector.sha256, hidden: manifest.selector.hidden, lambda: manifest.selector.lambda },
         preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },
         limits: config.limits,
         memory: { onnxWasmHeapBytes: onnxHeapBytes(), kernelWasmBytes: kernelHeapBytes(), decoderWasmBytes: decoderHeapBytes() },

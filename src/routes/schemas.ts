@@ -7,7 +7,7 @@ export const FacePolicySchema = z.enum(['largest', 'single']).default('largest')
 });
 
 export const DefenseSchema = z.enum(DEFENSE_MODES).optional().openapi({
-  description: 'Input defense before recognition. pin-threshold projects the face onto its immune space (PIN); topk keeps the first eigenfaces (ablation); none skips it. Default: the service default (GET /v1/info). pin-learned is reserved for the learned selector.',
+  description: 'Input defense before recognition. pin-threshold projects the face onto its immune space (PIN); topk keeps the first eigenfaces (ablation); pin-learned is PIN with the learned selector (npm run train:selector); none skips it. Default: the service default (GET /v1/info).',
 });
 
 /** Form fields arrive as strings: accept "true"/"false" and digits there, real values in JSON. */
@@ -56,7 +56,7 @@ export const DefenseReportSchema = z.object({
   componentsKept: z.record(z.string(), z.number().int()).openapi({ description: 'Components kept per image.' }),
 }).openapi('DefenseReport');
 
-export const ModelIdsSchema = z.object({ detector: z.string(), landmarks: z.string(), recognizer: z.string(), immuneSpace: z.string() }).openapi('ModelIds');
+export const ModelIdsSchema = z.object({ detector: z.string(), landmarks: z.string(), recognizer: z.string(), immuneSpace: z.string(), selector: z.string() }).openapi('ModelIds');
 
 export const VerifyResponseSchema = z.object({
   match: z.boolean(),

@@ -19,6 +19,8 @@ export interface Assets {
   models: ModelBytes;
   /** models/immune-space.bin: mean face and eigenface basis (src/immune/space-file.ts). */
   space: Uint8Array<ArrayBuffer>;
+  /** models/pin-selector.bin: the learned selector (src/immune/selector-file.ts); without it pin-learned answers 400. */
+  selector?: Uint8Array<ArrayBuffer>;
 }
 
 export type AssetsInput = Assets | (() => Promise<Assets>);

@@ -16,6 +16,7 @@ export const assetUrls = {
   webp: at('node_modules/@jsquash/webp/codec/dec/webp_dec.wasm'),
   kernel: at('wasm/build/kernel.wasm'),
   space: at('models/immune-space.bin'),
+  selector: at('models/pin-selector.bin'),
   detect: at('models/fr_detect.onnx'),
   landmark: at('models/fr_landmark.onnx'),
   feature: at('models/fr_feature.onnx'),
@@ -29,5 +30,6 @@ export function fileAssets(readFile: ReadFile): () => Promise<Assets> {
     kernel: await compile(assetUrls.kernel),
     models: { detect: await readFile(assetUrls.detect), landmark: await readFile(assetUrls.landmark), feature: await readFile(assetUrls.feature) },
     space: await readFile(assetUrls.space),
+    selector: await readFile(assetUrls.selector),
   });
 }

@@ -1,7 +1,8 @@
 /**
  * @module Workers assets: every wasm module and model the worker imports statically (wrangler's
  * CompiledWasm rule gives compiled modules, the Data rule ArrayBuffers), except the immune
- * space, which the entry (workers.ts) imports, so a build can pair these with another space.
+ * space and the learned selector, which the entry (workers.ts) imports, so a build can pair
+ * these with another space.
  */
 import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 import jpegWasm from '../../node_modules/@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
@@ -14,7 +15,7 @@ import landmark from '../../models/fr_landmark.onnx';
 import feature from '../../models/fr_feature.onnx';
 import type { Assets } from './assets.ts';
 
-export const workersAssets: Omit<Assets, 'space'> = {
+export const workersAssets: Omit<Assets, 'space' | 'selector'> = {
   ortWasm,
   codecs: { jpeg: jpegWasm, png: pngWasm, webp: webpWasm },
   kernel: kernelWasm,

@@ -66,7 +66,7 @@ export const badInputs: { name: string; body: () => FormData | object | string |
   { name: 'JSON missing target', body: () => ({ source: toBase64(faces.a1) }), status: 400, code: 'invalid_parameters', field: 'target' },
   { name: 'JSON bad base64', body: () => ({ source: '%%%not-base64%%%', target: toBase64(faces.a1) }), status: 400, code: 'invalid_parameters', field: 'source' },
   { name: 'unknown defense', body: () => form({ source: faces.a1, target: faces.a2, defense: 'magic' }), status: 400, code: 'invalid_parameters', field: 'defense' },
-  { name: 'defense not trained yet (pin-learned)', body: () => form({ source: faces.a1, target: faces.a2, defense: 'pin-learned' }), status: 400, code: 'invalid_parameters', field: 'defense' },
+  { name: 'unknown defense', body: () => form({ source: faces.a1, target: faces.a2, defense: 'pin-bogus' }), status: 400, code: 'invalid_parameters', field: 'defense' },
   { name: 'seed not an integer', body: () => form({ source: faces.a1, target: faces.a2, seed: '-3' }), status: 400, code: 'invalid_parameters', field: 'seed' },
   { name: 'JSON seed out of range', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), seed: 2 ** 32 }), status: 400, code: 'invalid_parameters', field: 'seed' },
   { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
@@ -155,36 +155,38 @@ export function appContract(name: string, getTarget: () => ContractTarget): void
         expect((await verify({ defense: 'topk' })).similarity).toBe(body.similarity);
       });
 
-      it('pin-threshold: keeps some components, matches the same person, rejects another', async () => {
-        const body = await verify({ defense: 'pin-threshold', seed: '7' });
-        expect(body.defense.mode).toBe('pin-threshold');
-        expect(body.defense.seed).toBe(7);
-        for (const kept of Object.values(body.defense.componentsKept as Record<string, number>)) {
-          expect(kept).toBeGreaterThan(0);
-          expect(kept).toBeLessThan(k);
-        }
-        expect(body.threshold).toBe(thresholdOf('pin-threshold'));
-        expect(body.match).toBe(true);
-        expect(body.timings.source.project).toBeGreaterThan(0);
-        expect((await verify({ defense: 'pin-threshold', seed: '7' }, { source: faces.a1, target: faces.b1 })).match).toBe(false);
-      });
+      for (const mode of ['pin-threshold', 'pin-learned'] as const) {
+        it(`${mode}: keeps some components, matches the same person, rejects another`, async () => {
+          const body = await verify({ defense: mode, seed: '7' });
+          expect(body.defense.mode).toBe(mode);
+          expect(body.defense.seed).toBe(7);
+          for (const kept of Object.values(body.defense.componentsKept as Record<string, number>)) {
+            expect(kept).toBeGreaterThan(0);
+            expect(kept).toBeLessThan(k);
+          }
+          expect(body.threshold).toBe(thresholdOf(mode));
+          expect(body.match).toBe(true);
+          expect(body.timings.source.project).toBeGreaterThan(0);
+          expect((await verify({ defense: mode, seed: '7' }, { source: faces.a1, target: faces.b1 })).match).toBe(false);
+        });
 
-      it('pin-threshold: a seed replays the same answer; no seed draws a fresh one and reports it', async () => {
-        const a = await verify({ defense: 'pin-threshold', seed: '12345' });
-        const b = await verify({ defense: 'pin-threshold', seed: '12345' });
-        expect(b.similarity).toBe(a.similarity);
-        expect(b.defense.componentsKept).toEqual(a.defense.componentsKept);
-        const fresh = await verify({ defense: 'pin-threshold' });
-        expect(Number.isInteger(fresh.defense.seed)).toBe(true);
-        const replay = await verify({ defense: 'pin-threshold', seed: String(fresh.defense.seed) });
-        expect(replay.similarity).toBe(fresh.similarity);
-      });
+        it(`${mode}: a seed replays the same answer; no seed draws a fresh one and reports it`, async () => {
+          const a = await verify({ defense: mode, seed: '12345' });
+          const b = await verify({ defense: mode, seed: '12345' });
+          expect(b.similarity).toBe(a.similarity);
+          expect(b.defense.componentsKept).toEqual(a.defense.componentsKept);
+          const fresh = await verify({ defense: mode });
+          expect(Number.isInteger(fresh.defense.seed)).toBe(true);
+          const replay = await verify({ defense: mode, seed: String(fresh.defense.seed) });
+          expect(replay.similarity).toBe(fresh.similarity);
+        });
 
-      it('pin-threshold deterministic: no seed, the same answer every time', async () => {
-        const a = await verify({ defense: 'pin-threshold', deterministic: 'true' });
-        expect(a.defense).toMatchObject({ seed: null, deterministic: true });
-        expect((await verify({ defense: 'pin-threshold', deterministic: 'true' })).similarity).toBe(a.similarity);
-      });
+        it(`${mode} deterministic: no seed, the same answer every time`, async () => {
+          const a = await verify({ defense: mode, deterministic: 'true' });
+          expect(a.defense).toMatchObject({ seed: null, deterministic: true });
+          expect((await verify({ defense: mode, deterministic: 'true' })).similarity).toBe(a.similarity);
+        });
+      }
 
       it('embed takes the defense options too (JSON)', async () => {
         const res = await post(getTarget(), '/v1/embed', { image: toBase64(faces.b1), defense: 'pin-threshold', seed: 3 });
