@@ -73,6 +73,15 @@ const PRESETS: Record<string, Preset> = {
     transfer: { attacks: ['PGD', 'MI-FGSM', 'DI-TI-MI-FGSM'], eps: [8, 16] },
     blackBox: { pairs: 4, eps: 8, queries: 300, defenses: ['none', 'pin-threshold'] },
   },
+  /** Issue 6's study: the selectors side by side under every attack of the lab (all unseen by the learned one). */
+  selector: {
+    pairs: 80, defenses: ['none', 'topk', 'pin-threshold', 'pin-learned'],
+    attacks: { FGSM: LINF, BIM: LINF, PGD: LINF, 'MI-FGSM': LINF, 'DI-TI-MI-FGSM': LINF, 'PGD-l2': [256, 512], 'CW-l2': [0] },
+    epsGrid: [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+    adaptive: { pairs: 20, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
+    transfer: { attacks: ['PGD', 'MI-FGSM', 'DI-TI-MI-FGSM'], eps: [8, 16] },
+    blackBox: { pairs: 4, eps: 8, queries: 300, defenses: ['none', 'pin-threshold', 'pin-learned'] },
+  },
 };
 
 const { values: args, positionals } = parseArgs({
