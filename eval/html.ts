@@ -54,7 +54,13 @@ function dotPlot(title: string, rows: Array<{ name: string; values: number[] }>,
 }
 
 export interface ExampleStrip { caption: string; images: Array<{ label: string; face: ArrayLike<number> }> }
-export interface HtmlExtras { roc: Record<string, Array<[number, number]>>; minimal: Record<string, { gray: number[]; adaptive: number[] }>; examples: ExampleStrip[] }
+export interface HtmlExtras {
+  roc: Record<string, Array<[number, number]>>;
+  minimal: Record<string, { gray: number[]; adaptive: number[] }>;
+  examples: ExampleStrip[];
+  /** The shipped selectors' lambda, so they join the sweep's curves. */
+  shippedLambda?: number;
+}
 
 export function html(r: EvalResults, extras: HtmlExtras, tableMarkdown: string): string {
   const pgd = r.defenses.map(({ name }) => ({
@@ -70,6 +76,20 @@ export function html(r: EvalResults, extras: HtmlExtras, tableMarkdown: string):
   const maxEps = Math.max(...r.epsGrid, ...r.adaptiveEpsGrid);
   const dots = (kind: 'gray' | 'adaptive') => dotPlot(`Minimal l_inf eps, ${kind === 'gray' ? 'gray-box PGD' : 'adaptive PGD'}`,
     r.defenses.map(({ name }) => ({ name, values: extras.minimal[name]?.[kind] ?? [] })), maxEps);
+  // The lambda sweep (--preset selector): each selector family as a curve of (clean accuracy, robustness) over lambda.
+  const shipped = (d: string) => (d === 'pin-threshold' || d === 'pin-learned' ? `${d}@${extras.shippedLambda ?? ''}` : d);
+  const families = ['pin-threshold', 'pin-learned'].map((family) => ({
+    name: family,
+    points: r.defenses.map(({ name }) => name).filter((n) => shipped(n).startsWith(`${family}@`))
+      .map((n) => ({ n, lambda: Number(shipped(n).split('@')[1]) })).sort((a, b) => a.lambda - b.lambda)
+      .map(({ n }) => {
+        const pgd8 = r.gray.find((g) => g.attack === 'PGD' && g.eps === 8)?.fooled[n] ?? [];
+        return [100 * (r.clean[n]?.accuracy ?? 0), (100 * pgd8.filter((f) => !f).length) / (pgd8.length || 1)] as [number, number];
+      }),
+  })).filter((f) => f.points.length > 1);
+  const tradeOff = families.length
+    ? `<h2>Clean accuracy vs robustness over lambda</h2>${lineChart('Selectors over lambda (left to right: larger to smaller lambda)', 'clean accuracy % (evaluation pairs)', 'accuracy under gray-box PGD eps 8 %', families)}`
+    : '';
   const strips = extras.examples.map((s) => `<figure><div style="display:flex;gap:8px">${s.images.map((im) => `<div style="text-align:center;font-size:11px"><img src="${pngDataUri(im.face, 112, 112, 1)}" width="112" height="112" alt="${esc(im.label)}"><br>${esc(im.label)}</div>`).join('')}</div><figcaption>${esc(s.caption)}</figcaption></figure>`).join('');
   const table = tableMarkdown.split('\n').filter((l) => l.startsWith('|') && !l.startsWith('|---'));
   const cells = (l: string) => l.slice(1, -1).split('|').map((c) => c.trim());
@@ -82,6 +102,7 @@ ${htmlTable}
 <h2>Accuracy under attack</h2>
 ${lineChart('Gray-box PGD (l_inf, 10 steps)', 'eps (/255)', 'accuracy of attacked pairs %', pgd)}
 ${lineChart('Adaptive PGD through the defense', 'eps (/255)', 'accuracy of attacked pairs %', adaptive)}
+${tradeOff}
 <h2>Clean verification</h2>
 ${lineChart('ROC on evaluation pairs', 'false accept rate', 'true accept rate %', roc, { logX: true, xMax: 1, yMin: 50 })}
 <h2>Minimal perturbation</h2>

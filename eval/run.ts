@@ -12,7 +12,7 @@
  * Minimal budgets are read off an eps grid (the smallest eps that succeeds; 0 when the clean pair
  * is already wrong). Every unit of work is cached under <out>/cache, so an interrupted run resumes.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../scripts/lib/node-models.ts';
@@ -25,14 +25,15 @@ import { diTiMiFgsm } from './attacks/transfer.ts';
 import { squareAttack } from './attacks/square.ts';
 import { startHttpTarget } from './attacks/http-target.ts';
 import { nodeCodecModules } from '../scripts/lib/node-codecs.ts';
-import { defaultLimits } from '../src/config.ts';
+import { defaultDefense, defaultLimits } from '../src/config.ts';
 import { decodeImage } from '../src/pipeline/decode/index.ts';
 import { createDecoders } from '../src/wasm/codecs.ts';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { median } from './attacks/minimal.ts';
-import { identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
+import { FACE_PIXELS, identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
 import { loadEvalData } from './data.ts';
-import { evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
+import { evalDefenses, sweepSelectorPath, type DefenseName, type EvalDefense } from './defenses/index.ts';
+import { execFileSync } from 'node:child_process';
 import { gradientRunner } from './grad/session.ts';
 import { loadSurrogate } from './surrogate/dlib-resnet.ts';
 import { writeReport, type CleanResult, type EvalResults } from './report.ts';
@@ -50,6 +51,11 @@ interface Preset {
   adaptive: { pairs: number; epsGrid: number[]; samples: number };
   /** Attacks made on the surrogate recognizer (threat model d) and their l_inf budgets. */
   transfer: { attacks: TransferAttack[]; eps: number[] };
+  /**
+   * Sparsity weights for the lambda sweep: pin-threshold and pin-learned at each (the learned
+   * selectors are trained first when missing, npm run train:selector, seeded and resumable).
+   */
+  sweep?: number[];
   /** Query-only Square attack over HTTP on the uploaded photos, for the service's own defense modes. */
   blackBox: { pairs: number; eps: number; queries: number; defenses: string[] };
 }
@@ -81,6 +87,7 @@ const PRESETS: Record<string, Preset> = {
     adaptive: { pairs: 20, epsGrid: [1, 2, 4, 8, 16], samples: 8 },
     transfer: { attacks: ['PGD', 'MI-FGSM', 'DI-TI-MI-FGSM'], eps: [8, 16] },
     blackBox: { pairs: 4, eps: 8, queries: 300, defenses: ['none', 'pin-threshold', 'pin-learned'] },
+    sweep: [3e-7, 3e-6],
   },
 };
 
@@ -98,6 +105,34 @@ if (args.fresh) rmSync(cacheDir, { recursive: true, force: true });
 mkdirSync(cacheDir, { recursive: true });
 const log = (s: string) => console.error(`[pinface] [eval] ${s}`);
 
+/**
+ * Adversarial faces per attack unit, stored once as f32 (so a defense added later, e.g. a sweep
+ * point, is only judged, not attacked again).
+ */
+async function cachedFaces(key: string, work: () => Promise<Float32Array[]>): Promise<Float32Array[]> {
+  const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.f32`);
+  if (existsSync(file)) {
+    const all = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
+    return Array.from({ length: all.length / FACE_PIXELS }, (_, i) => all.slice(i * FACE_PIXELS, (i + 1) * FACE_PIXELS));
+  }
+  const faces = await work();
+  const all = new Float32Array(faces.length * FACE_PIXELS);
+  faces.forEach((f, i) => all.set(f, i * FACE_PIXELS));
+  writeFileSync(`${file}.tmp`, new Uint8Array(all.buffer));
+  renameSync(`${file}.tmp`, file);
+  return faces;
+}
+
+/** Which attacked pairs each defense gets wrong on these faces, one cached unit per defense. */
+async function judgedBy(unit: string, faces: () => Promise<Float32Array[]>): Promise<Record<string, boolean[]>> {
+  const out: Record<string, boolean[]> = {};
+  let adv: Float32Array[] | undefined;
+  for (const d of defenses) {
+    out[d.name] = await cached(`${unit}-judged-${d.name}`, async () => fooled(d, attacked, (adv ??= await faces()), refsThrough.get(d.name) as Float32Array[]));
+  }
+  return out;
+}
+
 /** Runs `work` once per key; later runs (and resumed ones) read the stored result. */
 async function cached<T>(key: string, work: () => Promise<T>): Promise<T> {
   const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
@@ -112,7 +147,14 @@ const t0 = performance.now();
 const data = await loadEvalData(dataDir, seed, preset.folds);
 const recognizer = await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', 'fr_feature.onnx'))));
 const obj: Objective = objective(recognizer);
-const defenses = await evalDefenses(preset.defenses);
+for (const lambda of preset.sweep ?? []) {
+  const path = sweepSelectorPath(lambda);
+  if (existsSync(path)) continue;
+  log(`training the learned selector at lambda ${lambda} for the sweep (${path})`);
+  execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', 'train-selector.ts'), dataDir, '--lambda', String(lambda), '--out', path, '--seed', String(seed)], { stdio: 'inherit' });
+}
+const sweepNames = (preset.sweep ?? []).flatMap((l) => [`pin-threshold@${l}`, `pin-learned@${l}`] as const);
+const defenses = await evalDefenses([...preset.defenses, ...sweepNames]);
 const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
 /** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
@@ -193,12 +235,8 @@ const grayJobs = [...columns, ...preset.epsGrid.filter((e) => !columns.some((c) 
 const gray: EvalResults['gray'] = [];
 const bar = progress('gray-box attacks', grayJobs.length);
 for (const job of grayJobs) {
-  const result = await cached(`gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`, async () => {
-    const adv = await runAttack[job.attack](obj, grayTask, job.eps, uniform(seed * 31 + job.eps * 1000));
-    const fooledBy: Record<string, boolean[]> = {};
-    for (const d of defenses) fooledBy[d.name] = await fooled(d, attacked, adv, refsThrough.get(d.name) as Float32Array[]);
-    return fooledBy;
-  });
+  const unit = `gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`;
+  const result = await judgedBy(unit, () => cachedFaces(unit, () => runAttack[job.attack](obj, grayTask, job.eps, uniform(seed * 31 + job.eps * 1000))));
   gray.push({ ...job, fooled: result });
   bar.tick();
 }
@@ -222,15 +260,13 @@ const transfer: NonNullable<EvalResults['transfer']> = {
   const jobs = preset.transfer.attacks.flatMap((attack) => preset.transfer.eps.map((eps) => ({ attack, eps })));
   const tbar = progress('transfer attacks (made on the surrogate)', jobs.length);
   for (const job of jobs) {
-    const result = await cached(`transfer-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`, async () => {
-      const adv = await runAttack[job.attack](sur, surTask, job.eps, uniform(seed * 41 + job.eps * 1000));
-      const e = await sur.embed(adv);
-      const fooledSurrogate = attacked.map((p, i) => (cos(e[i] as Float32Array, surTask.refs[i] as Float32Array) >= transfer.surrogate.threshold) !== p.same);
-      const fooledBy: Record<string, boolean[]> = {};
-      for (const d of defenses) fooledBy[d.name] = await fooled(d, attacked, adv, refsThrough.get(d.name) as Float32Array[]);
-      return { fooledSurrogate, fooled: fooledBy };
+    const unit = `transfer-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`;
+    const faces = () => cachedFaces(unit, () => runAttack[job.attack](sur, surTask, job.eps, uniform(seed * 41 + job.eps * 1000)));
+    const fooledSurrogate = await cached(`${unit}-judged-surrogate`, async () => {
+      const e = await sur.embed(await faces());
+      return attacked.map((p, i) => (cos(e[i] as Float32Array, surTask.refs[i] as Float32Array) >= transfer.surrogate.threshold) !== p.same);
     });
-    transfer.runs.push({ ...job, ...result });
+    transfer.runs.push({ ...job, fooledSurrogate, fooled: await judgedBy(unit, faces) });
     tbar.tick();
   }
   tbar.done();
@@ -334,5 +370,5 @@ const pinDefenseEntry = defenses.find((d) => d.name === 'pin-threshold');
   }
   examples.push({ caption: `${attacked[0]?.a} vs ${attacked[0]?.b} (genuine pair), dodging`, images });
 }
-writeReport(out, results, { roc: Object.fromEntries(Object.entries(clean).map(([k, v]) => [k, v.roc])), minimal: minimalPerPair, examples });
+writeReport(out, results, { roc: Object.fromEntries(Object.entries(clean).map(([k, v]) => [k, v.roc])), minimal: minimalPerPair, examples, shippedLambda: defaultDefense.lambda });
 log(`done in ${results.minutes.toFixed(1)} min: ${join(out, 'results.md')}`);

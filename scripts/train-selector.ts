@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // The umbrella package: tfjs-core's Node bundle alone registers no gradients.
 import * as tf from '@tensorflow/tfjs';
@@ -228,6 +228,7 @@ for (let epoch = start; epoch < epochs; epoch++) {
 
 // 4. Export: the selector file and its provenance in the manifest.
 const final = serializeSelector(snapshot());
+mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, final);
 const sha = createHash('sha256').update(final).digest('hex');
 log(`wrote ${outFile} (${(final.length / 1e6).toFixed(2)} MB, sha256 ${sha.slice(0, 12)}…)`);

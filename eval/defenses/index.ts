@@ -32,7 +32,12 @@ const bpda = (t: FaceTransform): DifferentiableDefense => async (plane, rng) => 
 };
 
 export const DEFENSE_NAMES = ['none', 'pin-threshold', 'pin-learned', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'] as const;
-export type DefenseName = typeof DEFENSE_NAMES[number];
+/** A PIN selector at another sparsity weight than the shipped one, for the lambda sweep: `pin-threshold@3e-6`. */
+export type SweepName = `${'pin-threshold' | 'pin-learned'}@${string}`;
+export type DefenseName = typeof DEFENSE_NAMES[number] | SweepName;
+
+/** Where the sweep keeps a selector trained at `lambda` (npm run train:selector -- --lambda L --out <this>). */
+export const sweepSelectorPath = (lambda: number): string => join(repoRoot, '.cache', 'selector', 'sweep', `pin-selector-${lambda}.bin`);
 
 export async function evalDefenses(names: readonly DefenseName[] = DEFENSE_NAMES): Promise<EvalDefense[]> {
   const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));
@@ -56,5 +61,15 @@ export async function evalDefenses(names: readonly DefenseName[] = DEFENSE_NAMES
     'gaussian-blur-1': () => ({ name: 'gaussian-blur-1', label: 'Gaussian blur, sigma 1 px', defense: bpda(gaussianBlur(1)), random: false }),
     'resize-pad': () => ({ name: 'resize-pad', label: 'random resize (100-112 px) and pad', defense: bpda(randomResizePad(100, 112)), random: true }),
   };
-  return names.map((n) => all[n]());
+  const variant = (name: SweepName): EvalDefense => {
+    const [mode, value] = name.split('@') as ['pin-threshold' | 'pin-learned', string];
+    const lambda = Number(value);
+    if (!(lambda > 0)) throw new Error(`[pinface] [eval] ${name}: lambda must be a positive number`);
+    const path = sweepSelectorPath(lambda);
+    if (mode === 'pin-learned' && !existsSync(path)) throw new Error(`[pinface] [eval] ${name} needs ${path}: npm run train:selector -- --lambda ${lambda} --out ${path}`);
+    const net = mode === 'pin-learned' ? parseSelector(new Uint8Array(readFileSync(path))) : undefined;
+    const p = createProjector(kernel, space, { ...defaultDefense, lambda }, net);
+    return { name, label: `PIN, ${mode === 'pin-learned' ? 'learned' : 'closed-form'} selector at lambda ${lambda}`, defense: pinDefense(p, kernel, space, mode), random: true };
+  };
+  return names.map((n) => (n.includes('@') ? variant(n as SweepName) : all[n as typeof DEFENSE_NAMES[number]]()));
 }
