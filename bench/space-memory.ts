@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSpace, serializeSpace, type BasisFormat } from '../src/immune/space-file.ts';
+import { parseSelector } from '../src/immune/selector-file.ts';
 import { repoRoot } from '../scripts/lib/node-models.ts';
 import { freePort, startServer } from '../test/contract/process-target.ts';
 import { inspectIsolate, median, peakOf, workerdMemory, wranglerDevArgs, type IsolateMemory } from './lib/workerd.ts';
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
 });
 const list = (s: string | undefined): string[] => (s ?? '').split(',').filter(Boolean);
 const full = parseSpace(new Uint8Array(readFileSync(args.space)));
+const selectorK = parseSelector(new Uint8Array(readFileSync(join(repoRoot, 'models', 'pin-selector.bin')))).k;
 const face = (p: string) => new Uint8Array(readFileSync(join(repoRoot, 'test', 'fixtures', 'faces', p)));
 const [a1, a2] = [face('person-a-1.jpg'), face('person-a-2.jpg')];
 const wranglerToml = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
@@ -38,12 +40,15 @@ for (const k of list(args.ks).map(Number)) {
     const bytes = serializeSpace({ ...full, k, variances: full.variances.subarray(0, k), basis }, format);
     writeFileSync(join(dir, 'immune-space.bin'), bytes);
     const src = (p: string) => relative(dir, join(repoRoot, 'src', p));
+    // The learned selector is trained for the shipped K only; other K run without it.
+    const withSelector = k === selectorK;
     writeFileSync(join(dir, 'worker.ts'), [
       `import space from './immune-space.bin';`,
+      ...(withSelector ? [`import selector from '${relative(dir, join(repoRoot, 'models', 'pin-selector.bin'))}';`] : []),
       `import { createApp } from '${src('app.ts')}';`,
       `import { workersLimits } from '${src('config.ts')}';`,
       `import { workersAssets } from '${src('runtime/workers-assets.ts')}';`,
-      `export default createApp({ ...workersAssets, space: new Uint8Array(space) }, { runtime: 'workerd', limits: workersLimits });`,
+      `export default createApp({ ...workersAssets, space: new Uint8Array(space)${withSelector ? ', selector: new Uint8Array(selector)' : ''} }, { runtime: 'workerd', limits: workersLimits });`,
     ].join('\n'));
     writeFileSync(join(dir, 'wrangler.toml'), wranglerToml.replace(/^main = .*$/m, 'main = "worker.ts"').replace(/^name = .*$/m, `name = "pinface-bench-k${k}-${format}"`));
     console.error(`[pinface] [bench:space] k=${k} ${format}: starting wrangler dev`);
