@@ -95,7 +95,7 @@ export function plainDense(net: SelectorNet): DenseLayers {
 }
 
 /**
- * PIN's learned selector (issue 6): p = sigmoid(alpha * margin + W2 relu(W1 input + b1) + bias).
+ * PIN's learned selector: p = sigmoid(alpha * margin + W2 relu(W1 input + b1) + bias).
  * The margin term is the closed form's decision, so a zero W2 starts from pin-threshold; the
  * hidden layer learns how the coefficients of a face inform each other.
  */
