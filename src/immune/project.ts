@@ -6,7 +6,7 @@
 import { PinfaceError } from '../errors.ts';
 import type { Kernel, LoadedBasis } from '../wasm/kernel.ts';
 import { randomSeed } from './rng.ts';
-import { pinLearned, pinThreshold, sampleMask, topk, type DefenseMode, type DenseLayers, type Selector } from './selectors.ts';
+import { drawsMasks, pinLearned, pinThreshold, sampleMask, topk, type DefenseMode, type DenseLayers, type Selector } from './selectors.ts';
 import type { SelectorNet } from './selector-file.ts';
 import type { ImmuneSpace } from './space-file.ts';
 
@@ -73,7 +73,7 @@ export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: Defense
     const x = input.subarray(0, d); // gray repeated to 3 planes: the first is the face
     const energy = kernel.coefficients(basis, x, coeffs); // ||x||^2 comes out of the same pass
     const p = select({ coeffs, inputEnergy: energy, d });
-    const seed = req.deterministic || req.mode === 'topk' ? undefined : (req.seed ?? randomSeed());
+    const seed = req.deterministic || !drawsMasks(req.mode) ? undefined : (req.seed ?? randomSeed());
     const mask = sampleMask(p, seed);
     kernel.reconstruct(basis, coeffs, mask, plane);
     const out = new Float32Array(3 * d);

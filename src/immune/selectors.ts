@@ -8,6 +8,9 @@ import type { SelectorNet } from './selector-file.ts';
 export const DEFENSE_MODES = ['none', 'topk', 'pin-threshold', 'pin-learned'] as const;
 export type DefenseMode = typeof DEFENSE_MODES[number];
 
+/** The modes whose masks are Bernoulli draws (seeded, replayable); topk and none never draw. */
+export const drawsMasks = (mode: DefenseMode): boolean => mode === 'pin-threshold' || mode === 'pin-learned';
+
 export interface SelectorInput {
   /** y = E^T (x - mu), one per component. */
   coeffs: Float32Array;
@@ -75,7 +78,7 @@ export function learnedFeatures({ coeffs, inputEnergy, d }: SelectorInput, { lam
   return { input, margin };
 }
 
-/** The net's two dense products, W1 x and W2 h: plain TS here, the SIMD kernel on the edge (learned-kernel.ts). */
+/** The net's two dense products, W1 x and W2 h: plain TS here, the SIMD kernel on the edge (kernelDense in project.ts). */
 export interface DenseLayers {
   layer1(input: Float32Array): Float32Array;
   layer2(hidden: Float32Array): Float32Array;

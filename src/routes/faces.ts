@@ -5,6 +5,7 @@ import type { PinfaceConfig } from '../config.ts';
 import { analyzeImage, calibratedThreshold, modelIds, type AnalyzedImage, type Engine } from '../engine.ts';
 import type { DefenseRequest } from '../immune/project.ts';
 import { randomSeed } from '../immune/rng.ts';
+import { drawsMasks } from '../immune/selectors.ts';
 import type { RequestOptions } from './read-images.ts';
 import { PinfaceError } from '../errors.ts';
 import { decide } from '../pipeline/decide.ts';
@@ -35,8 +36,7 @@ const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({
  */
 function defenseRequests(opts: RequestOptions, config: PinfaceConfig, images: number): { seed: number | null; requests: DefenseRequest[] } {
   const mode = opts.defense ?? config.defense.mode;
-  const seeded = mode === 'pin-threshold' || mode === 'pin-learned';
-  const seed = seeded && !opts.deterministic ? (opts.seed ?? randomSeed()) : null;
+  const seed = drawsMasks(mode) && !opts.deterministic ? (opts.seed ?? randomSeed()) : null;
   const requests = Array.from({ length: images }, (_, i): DefenseRequest => ({
     mode, deterministic: opts.deterministic,
     ...(seed === null ? {} : { seed: (seed + Math.imul(0x9e3779b9, i)) >>> 0 }),
