@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { floatTensor, floatValue, int, int64Tensor, node, writeModel } from '../eval/onnx/proto.ts';
 import { nodeKernelModule } from '../scripts/lib/node-kernel.ts';
-import { repoRoot } from '../scripts/lib/node-models.ts';
+import { repoRoot, shippedSelectorPath } from '../scripts/lib/node-models.ts';
 import { kernelDense } from '../src/immune/project.ts';
 import { parseSelector, type SelectorNet } from '../src/immune/selector-file.ts';
 import { learnedFeatures, pinLearned, type SelectorInput } from '../src/immune/selectors.ts';
@@ -22,7 +22,7 @@ import { median } from './lib/workerd.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '200' }, selector: { type: 'string' } } });
 const RUNS = Number(args.runs);
-const file = args.selector ?? join(repoRoot, 'models', 'pin-selector.bin');
+const file = args.selector ?? shippedSelectorPath;
 const bytes = new Uint8Array(readFileSync(file));
 const net = parseSelector(bytes);
 const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));

@@ -10,8 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSpace, serializeSpace, type BasisFormat } from '../src/immune/space-file.ts';
-import { parseSelector } from '../src/immune/selector-file.ts';
-import { repoRoot } from '../scripts/lib/node-models.ts';
+import { repoRoot, shippedSelector, shippedSelectorPath } from '../scripts/lib/node-models.ts';
 import { freePort, startServer } from '../test/contract/process-target.ts';
 import { inspectIsolate, median, peakOf, workerdMemory, wranglerDevArgs, type IsolateMemory } from './lib/workerd.ts';
 
@@ -25,7 +24,7 @@ const { values: args } = parseArgs({
 });
 const list = (s: string | undefined): string[] => (s ?? '').split(',').filter(Boolean);
 const full = parseSpace(new Uint8Array(readFileSync(args.space)));
-const selectorK = parseSelector(new Uint8Array(readFileSync(join(repoRoot, 'models', 'pin-selector.bin')))).k;
+const selectorK = shippedSelector()?.k;
 const face = (p: string) => new Uint8Array(readFileSync(join(repoRoot, 'test', 'fixtures', 'faces', p)));
 const [a1, a2] = [face('person-a-1.jpg'), face('person-a-2.jpg')];
 const wranglerToml = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
@@ -44,7 +43,7 @@ for (const k of list(args.ks).map(Number)) {
     const withSelector = k === selectorK;
     writeFileSync(join(dir, 'worker.ts'), [
       `import space from './immune-space.bin';`,
-      ...(withSelector ? [`import selector from '${relative(dir, join(repoRoot, 'models', 'pin-selector.bin'))}';`] : []),
+      ...(withSelector ? [`import selector from '${relative(dir, shippedSelectorPath)}';`] : []),
       `import { createApp } from '${src('app.ts')}';`,
       `import { workersLimits } from '${src('config.ts')}';`,
       `import { workersAssets } from '${src('runtime/workers-assets.ts')}';`,

@@ -6,22 +6,20 @@
  * the other folds) and TAR at FAR 1e-2 / 1e-3, and writes the FAR-1e-3 threshold into
  * models/manifest.json: each defense shifts the similarity distribution, so each gets its own.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDefense } from '../src/config.ts';
 import { CHANNEL_LAYOUT } from '../src/engine.ts';
 import { createProjector } from '../src/immune/project.ts';
-import type { DefenseMode } from '../src/immune/selectors.ts';
+import { drawsMasks, type DefenseMode } from '../src/immune/selectors.ts';
 import { parseSpace } from '../src/immune/space-file.ts';
-import { parseSelector } from '../src/immune/selector-file.ts';
 import { pairFaces, scoreDefense } from './lib/defense-eval.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { nodeRunner, repoRoot } from './lib/node-models.ts';
+import { nodeRunner, repoRoot, shippedSelector } from './lib/node-models.ts';
 import { atFar, foldAccuracy, readPairs } from './lib/pairs.ts';
 
 const TARGET_FAR = 1e-3;
-const selectorPath = join(repoRoot, 'models', 'pin-selector.bin');
-const selector = existsSync(selectorPath) ? parseSelector(new Uint8Array(readFileSync(selectorPath))) : undefined;
+const selector = shippedSelector();
 const MODES: DefenseMode[] = ['none', 'topk', 'pin-threshold', ...(selector ? ['pin-learned' as const] : [])];
 const dataDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'data'));
 const pairs = readPairs(dataDir);
@@ -35,7 +33,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const calibration: Record<string, unknown> = {};
 for (const mode of MODES) {
   // Bernoulli masks as the service draws them by default, seeded so the calibration is reproducible.
-  const { scored, meanKept } = await scoreDefense(pf, project, feature, { mode, sampled: mode === 'pin-threshold' || mode === 'pin-learned', seed: 1 }, `embedding (${mode})`);
+  const { scored, meanKept } = await scoreDefense(pf, project, feature, { mode, sampled: drawsMasks(mode), seed: 1 }, `embedding (${mode})`);
   const acc = foldAccuracy(scored);
   const far2 = atFar(scored, 1e-2);
   const far3 = atFar(scored, TARGET_FAR);

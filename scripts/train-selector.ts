@@ -25,7 +25,7 @@ import { parseSelector, serializeSelector, type SelectorNet } from '../src/immun
 import { parseSpace } from '../src/immune/space-file.ts';
 import { D, EVAL_FOLDS, alignedFaces, fittingImages } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { repoRoot } from './lib/node-models.ts';
+import { repoRoot, shippedSelectorPath } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
 import { netFromVars, selectorLogits, selectorVars } from './lib/selector-tf.ts';
 
@@ -41,7 +41,7 @@ const lambda = Number(args.lambda), hidden = Number(args.hidden), epochs = Numbe
 const batch = Number(args.batch), lr = Number(args.lr), samples = Number(args.samples);
 const NOISE = 0.04;
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
-const outFile = resolve(args.out ?? join(repoRoot, 'models', 'pin-selector.bin'));
+const outFile = resolve(args.out ?? shippedSelectorPath);
 const log = (s: string) => console.error(`[pinface] [train:selector] ${s}`);
 await tf.setBackend('cpu');
 
@@ -232,7 +232,7 @@ mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, final);
 const sha = createHash('sha256').update(final).digest('hex');
 log(`wrote ${outFile} (${(final.length / 1e6).toFixed(2)} MB, sha256 ${sha.slice(0, 12)}…)`);
-if (outFile === join(repoRoot, 'models', 'pin-selector.bin')) {
+if (outFile === shippedSelectorPath) {
   const manifestPath = join(repoRoot, 'models', 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
   const last = history[history.length - 1];

@@ -7,13 +7,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeKernel } from '../../scripts/lib/node-kernel.ts';
-import { repoRoot } from '../../scripts/lib/node-models.ts';
+import { repoRoot, shippedSelector } from '../../scripts/lib/node-models.ts';
 import { defaultDefense } from '../../src/config.ts';
 import { createProjector } from '../../src/immune/project.ts';
 import { parseSpace } from '../../src/immune/space-file.ts';
 import { parseSelector } from '../../src/immune/selector-file.ts';
-import { FEATURE_NORMALIZE } from '../../src/pipeline/embed.ts';
-import { identityDefense, toPlane, type DifferentiableDefense } from '../attacks/objective.ts';
+import { fromPlane, identityDefense, toPlane, type DifferentiableDefense } from '../attacks/objective.ts';
 import { pinDefense } from './pin.ts';
 import { bitDepth, gaussianBlur, jpeg, median3, nodeJpegCodec, randomResizePad, type FaceTransform } from './transforms.ts';
 
@@ -27,8 +26,7 @@ export interface EvalDefense {
 }
 
 const bpda = (t: FaceTransform): DifferentiableDefense => async (plane, rng) => {
-  const face = plane.map((v) => v * FEATURE_NORMALIZE.scale + FEATURE_NORMALIZE.mean);
-  return { plane: toPlane(await t(face, rng)), backward: (g) => g };
+  return { plane: toPlane(await t(fromPlane(plane), rng)), backward: (g) => g };
 };
 
 export const DEFENSE_NAMES = ['none', 'pin-threshold', 'pin-learned', 'topk', 'jpeg-75', 'jpeg-50', 'bit-depth-4', 'median-3', 'gaussian-blur-1', 'resize-pad'] as const;
@@ -42,8 +40,7 @@ export const sweepSelectorPath = (lambda: number): string => join(repoRoot, '.ca
 export async function evalDefenses(names: readonly DefenseName[] = DEFENSE_NAMES): Promise<EvalDefense[]> {
   const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));
   const kernel = await nodeKernel();
-  const selectorPath = join(repoRoot, 'models', 'pin-selector.bin');
-  const selector = existsSync(selectorPath) ? parseSelector(new Uint8Array(readFileSync(selectorPath))) : undefined;
+  const selector = shippedSelector();
   const project = createProjector(kernel, space, defaultDefense, selector);
   const codec = await nodeJpegCodec();
   const all: Record<DefenseName, () => EvalDefense> = {

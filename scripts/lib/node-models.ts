@@ -1,10 +1,16 @@
 /** @module Node-side model loading for scripts (onnxruntime-node: native and fast; never in the edge bundle). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { FaceModels, ModelRunner } from '../../src/pipeline/model.ts';
+import { parseSelector, type SelectorNet } from '../../src/immune/selector-file.ts';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
+
+export const shippedSelectorPath = join(repoRoot, 'models', 'pin-selector.bin');
+/** The committed learned selector (npm run train:selector), or undefined before one was trained. */
+export const shippedSelector = (): SelectorNet | undefined =>
+  existsSync(shippedSelectorPath) ? parseSelector(new Uint8Array(readFileSync(shippedSelectorPath))) : undefined;
 
 export async function nodeRunner(file: string, threads = 1): Promise<ModelRunner> {
   const session = await ort.InferenceSession.create(readFileSync(join(repoRoot, 'models', file)), {
