@@ -22,7 +22,7 @@ import { uniform } from '../src/immune/rng.ts';
 import { bim, fgsm, mifgsm, pgd, type LinfTask } from './attacks/linf.ts';
 import { cwL2, pgdL2 } from './attacks/l2.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
-import { squareAttack } from './attacks/square.ts';
+import { photoFromRgba, squareAttack } from './attacks/square.ts';
 import { startHttpTarget } from './attacks/http-target.ts';
 import { nodeCodecModules } from '../scripts/lib/node-codecs.ts';
 import { defaultDefense, defaultLimits } from '../src/config.ts';
@@ -30,7 +30,7 @@ import { decodeImage } from '../src/pipeline/decode/index.ts';
 import { createDecoders } from '../src/wasm/codecs.ts';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { median } from './attacks/minimal.ts';
-import { FACE_PIXELS, identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
+import { FACE_PIXELS, fromPlane, identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
 import { loadEvalData } from './data.ts';
 import { evalDefenses, sweepSelectorPath, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { execFileSync } from 'node:child_process';
@@ -109,37 +109,38 @@ const log = (s: string) => console.error(`[pinface] [eval] ${s}`);
  * Adversarial faces per attack unit, stored once as f32 (so a defense added later, e.g. a sweep
  * point, is only judged, not attacked again).
  */
-async function cachedFaces(key: string, work: () => Promise<Float32Array[]>): Promise<Float32Array[]> {
-  const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.f32`);
-  if (existsSync(file)) {
-    const all = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
-    return Array.from({ length: all.length / FACE_PIXELS }, (_, i) => all.slice(i * FACE_PIXELS, (i + 1) * FACE_PIXELS));
-  }
-  const faces = await work();
-  const all = new Float32Array(faces.length * FACE_PIXELS);
-  faces.forEach((f, i) => all.set(f, i * FACE_PIXELS));
-  writeFileSync(`${file}.tmp`, new Uint8Array(all.buffer));
+/**
+ * Runs `work` once per key and stores its result under <out>/cache (written aside and renamed,
+ * so an interrupted run never leaves half a unit); later and resumed runs read it back.
+ */
+async function cachedUnit<T>(key: string, ext: string, work: () => Promise<T>, encode: (v: T) => string | Uint8Array, decode: (b: Buffer) => T): Promise<T> {
+  const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}`);
+  if (existsSync(file)) return decode(readFileSync(file));
+  const v = await work();
+  writeFileSync(`${file}.tmp`, encode(v));
   renameSync(`${file}.tmp`, file);
-  return faces;
+  return v;
 }
+const cached = <T>(key: string, work: () => Promise<T>): Promise<T> =>
+  cachedUnit(key, 'json', work, (v) => JSON.stringify(v), (b) => JSON.parse(b.toString('utf8')) as T);
+/** Adversarial faces, stored once as f32, so a defense added later (a sweep point) is only judged, not attacked again. */
+const cachedFaces = (key: string, work: () => Promise<Float32Array[]>): Promise<Float32Array[]> =>
+  cachedUnit(key, 'f32', work, (faces) => {
+    const all = new Float32Array(faces.length * FACE_PIXELS);
+    faces.forEach((f, i) => all.set(f, i * FACE_PIXELS));
+    return new Uint8Array(all.buffer);
+  }, (b) => {
+    const all = new Float32Array(new Uint8Array(b).buffer);
+    return Array.from({ length: all.length / FACE_PIXELS }, (_, i) => all.slice(i * FACE_PIXELS, (i + 1) * FACE_PIXELS));
+  });
+/** A lazy value computed at most once: the faces of a unit are only loaded when some judge needs them. */
+const once = <T>(f: () => Promise<T>): (() => Promise<T>) => { let p: Promise<T> | undefined; return () => (p ??= f()); };
 
 /** Which attacked pairs each defense gets wrong on these faces, one cached unit per defense. */
 async function judgedBy(unit: string, faces: () => Promise<Float32Array[]>): Promise<Record<string, boolean[]>> {
   const out: Record<string, boolean[]> = {};
-  let adv: Float32Array[] | undefined;
-  for (const d of defenses) {
-    out[d.name] = await cached(`${unit}-judged-${d.name}`, async () => fooled(d, attacked, (adv ??= await faces()), refsThrough.get(d.name) as Float32Array[]));
-  }
+  for (const d of defenses) out[d.name] = await cached(`${unit}-judged-${d.name}`, async () => fooled(d, attacked, await faces(), refsThrough.get(d.name) as Float32Array[]));
   return out;
-}
-
-/** Runs `work` once per key; later runs (and resumed ones) read the stored result. */
-async function cached<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
-  const v = await work();
-  writeFileSync(file, JSON.stringify(v));
-  return v;
 }
 
 const manifestNone = manifest.calibration.modes.none.threshold;
@@ -236,7 +237,7 @@ const gray: EvalResults['gray'] = [];
 const bar = progress('gray-box attacks', grayJobs.length);
 for (const job of grayJobs) {
   const unit = `gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`;
-  const result = await judgedBy(unit, () => cachedFaces(unit, () => runAttack[job.attack](obj, grayTask, job.eps, uniform(seed * 31 + job.eps * 1000))));
+  const result = await judgedBy(unit, once(() => cachedFaces(unit, () => runAttack[job.attack](obj, grayTask, job.eps, uniform(seed * 31 + job.eps * 1000)))));
   gray.push({ ...job, fooled: result });
   bar.tick();
 }
@@ -261,7 +262,7 @@ const transfer: NonNullable<EvalResults['transfer']> = {
   const tbar = progress('transfer attacks (made on the surrogate)', jobs.length);
   for (const job of jobs) {
     const unit = `transfer-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`;
-    const faces = () => cachedFaces(unit, () => runAttack[job.attack](sur, surTask, job.eps, uniform(seed * 41 + job.eps * 1000)));
+    const faces = once(() => cachedFaces(unit, () => runAttack[job.attack](sur, surTask, job.eps, uniform(seed * 41 + job.eps * 1000))));
     const fooledSurrogate = await cached(`${unit}-judged-surrogate`, async () => {
       const e = await sur.embed(await faces());
       return attacked.map((p, i) => (cos(e[i] as Float32Array, surTask.refs[i] as Float32Array) >= transfer.surrogate.threshold) !== p.same);
@@ -322,11 +323,8 @@ const blackBox: EvalResults['blackBox'] = [];
       const runs = await cached(`blackbox-box-${mode}-eps${preset.blackBox.eps}-q${preset.blackBox.queries}-n${bbPairs.length}-seed${seed}`, async () => {
         const out: EvalResults['blackBox'][number]['runs'] = [];
         for (const [k, p] of bbPairs.entries()) {
-          const img = await decodeImage(new Uint8Array(readFileSync(join(dataDir, p.a))), decoders, defaultLimits);
-          const rgb = new Float32Array(img.width * img.height * 3);
-          for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = img.data[i * 4 + c] as number;
+          const photo = photoFromRgba(await decodeImage(new Uint8Array(readFileSync(join(dataDir, p.a))), decoders, defaultLimits));
           const partner = new Uint8Array(readFileSync(join(dataDir, p.b)));
-          const photo = { width: img.width, height: img.height, channels: 3, data: rgb };
           // The attacker reads the face box from one clean answer and spends its squares there.
           const region = await target.faceBox(photo, partner, mode);
           const r = await squareAttack(photo, (x) => target.loss(x, partner, p.same, mode),
@@ -365,7 +363,7 @@ const pinDefenseEntry = defenses.find((d) => d.name === 'pin-threshold');
     { label: 'perturbation x10', face: adv0.map((v, j) => 127 + 10 * (v - (clean0[j] as number))) },
   ];
   if (pinDefenseEntry) {
-    const seen = async (f: Float32Array) => (await pinDefenseEntry.defense(toPlane(f), uniform(seed))).plane.map((v) => v * 128 + 127);
+    const seen = async (f: Float32Array) => fromPlane((await pinDefenseEntry.defense(toPlane(f), uniform(seed))).plane);
     images.push({ label: 'PIN of clean', face: await seen(clean0) }, { label: 'PIN of adversarial', face: await seen(adv0) });
   }
   examples.push({ caption: `${attacked[0]?.a} vs ${attacked[0]?.b} (genuine pair), dodging`, images });

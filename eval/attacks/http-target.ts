@@ -8,14 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createNodeApp } from '../../src/runtime/node.ts';
 import { encodePng } from '../png.ts';
-import type { SquareImage } from './square.ts';
+import type { Box, SquareImage } from './square.ts';
 
 export interface HttpTarget {
   url: string;
   /** Loss to minimise for one pair: below 0 once the service decides the pair wrongly. */
   loss(img: SquareImage, partner: Uint8Array, same: boolean, defense: string): Promise<number>;
   /** The face box the API reports for the source photo (one query, counted like the others). */
-  faceBox(img: SquareImage, partner: Uint8Array, defense: string): Promise<{ x: number; y: number; width: number; height: number }>;
+  faceBox(img: SquareImage, partner: Uint8Array, defense: string): Promise<Box>;
   queries(): number;
   close(): Promise<void>;
 }
@@ -26,7 +26,6 @@ export async function startHttpTarget(): Promise<HttpTarget> {
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let count = 0;
-  type Box = { x: number; y: number; width: number; height: number };
   const verify = async (img: SquareImage, partner: Uint8Array, defense: string) => {
     count++;
     const f = new FormData();

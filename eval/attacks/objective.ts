@@ -21,6 +21,8 @@ export type DifferentiableDefense = (plane: Float32Array, rng: () => number) => 
 export const identityDefense: DifferentiableDefense = (plane) => ({ plane, backward: (g) => g });
 
 export const toPlane = (face: Float32Array): Float32Array => face.map((v) => (v - FEATURE_NORMALIZE.mean) / FEATURE_NORMALIZE.scale);
+/** The inverse of toPlane: normalised pixels back to 0-255. */
+export const fromPlane = (plane: Float32Array): Float32Array => plane.map((v) => v * FEATURE_NORMALIZE.scale + FEATURE_NORMALIZE.mean);
 
 const l2 = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 

@@ -6,6 +6,15 @@
  */
 
 export interface SquareImage { width: number; height: number; channels: number; data: Float32Array }
+/** A pixel rectangle, as the API reports face boxes. */
+export interface Box { x: number; y: number; width: number; height: number }
+
+/** A decoded RGBA image as the RGB floats the attack perturbs (alpha dropped: uploads are re-encoded opaque). */
+export function photoFromRgba(img: { width: number; height: number; data: ArrayLike<number> }): SquareImage {
+  const data = new Float32Array(img.width * img.height * 3);
+  for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * 4 + c] as number;
+  return { width: img.width, height: img.height, channels: 3, data };
+}
 
 export interface SquareOptions {
   eps: number;
@@ -19,7 +28,7 @@ export interface SquareOptions {
    * Perturb only this rectangle (pixels), e.g. the face box the API itself reports: the same
    * budget of squares then lands where the recognizer looks. Default: the whole image.
    */
-  region?: { x: number; y: number; width: number; height: number };
+  region?: Box;
 }
 
 export interface SquareResult { image: SquareImage; loss: number; queries: number; history: number[] }

@@ -6,16 +6,7 @@
  */
 import { FACE_PIXELS, type DifferentiableDefense, type Objective } from './objective.ts';
 import { linfAttack, type LinfOptions, type LinfTask } from './linf.ts';
-import { convolveSeparable, gaussianWeights } from '../defenses/transforms.ts';
-
-const SIDE = 112;
-
-/** Bilinear taps of output pixel coordinate o (0..s-1) when resizing SIDE -> s. */
-function taps(o: number, s: number): [number, number, number] {
-  const src = Math.max(0, Math.min(SIDE - 1, ((o + 0.5) * SIDE) / s - 0.5));
-  const i0 = Math.floor(src), i1 = Math.min(SIDE - 1, i0 + 1);
-  return [i0, i1, src - i0];
-}
+import { FACE_SIDE as SIDE, bilinearTap, convolveSeparable, gaussianWeights } from '../defenses/transforms.ts';
 
 /**
  * With probability p, the face plane resized to s x s (s uniform in [minSide, SIDE]) and placed
@@ -26,7 +17,7 @@ export function inputDiversity(p = 0.5, minSide = 100): DifferentiableDefense {
     if (rng() >= p) return { plane, backward: (g) => g };
     const s = minSide + Math.floor(rng() * (SIDE - minSide + 1));
     const ox = Math.floor(rng() * (SIDE - s + 1)), oy = Math.floor(rng() * (SIDE - s + 1));
-    const tx = Array.from({ length: s }, (_, o) => taps(o, s)), ty = tx;
+    const tx = Array.from({ length: s }, (_, o) => bilinearTap(o + 0.5, SIDE, s)), ty = tx;
     const out = new Float32Array(FACE_PIXELS);
     for (let y = 0; y < s; y++) {
       const [y0, y1, fy] = ty[y] as [number, number, number];

@@ -14,6 +14,17 @@ export type Rng = () => number;
 export type FaceTransform = (face: Float32Array, rng: Rng) => Float32Array | Promise<Float32Array>;
 
 const clamp = (v: number) => Math.max(0, Math.min(255, v));
+
+/**
+ * Bilinear tap for resizing `src` pixels to `dst` with half-pixel centres (as our aligner
+ * samples): the output position `centre` (pixel index + 0.5) reads source pixels i0 and i1
+ * with weights 1 - f and f, clamped at the edges.
+ */
+export function bilinearTap(centre: number, src: number, dst: number): [i0: number, i1: number, f: number] {
+  const s = Math.max(0, Math.min(src - 1, (centre * src) / dst - 0.5));
+  const i0 = Math.floor(s);
+  return [i0, Math.min(src - 1, i0 + 1), s - i0];
+}
 const at = (f: Float32Array, x: number, y: number) => f[Math.max(0, Math.min(FACE_SIDE - 1, y)) * FACE_SIDE + Math.max(0, Math.min(FACE_SIDE - 1, x))] as number;
 
 /** 2^bits grey levels spread over 0-255 (Xu et al. 2018, feature squeezing). */
@@ -79,13 +90,11 @@ export function randomResizePad(minSide: number, maxSide: number): FaceTransform
     const ox = Math.floor(rng() * (FACE_SIDE - s + 1)), oy = Math.floor(rng() * (FACE_SIDE - s + 1));
     const out = new Float32Array(N).fill(127.5);
     for (let y = 0; y < s; y++) {
-      const sy = Math.max(0, Math.min(FACE_SIDE - 1, ((y + 0.5) * FACE_SIDE) / s - 0.5));
-      const y0 = Math.floor(sy), fy = sy - y0;
+      const [y0, y1, fy] = bilinearTap(y + 0.5, FACE_SIDE, s);
       for (let x = 0; x < s; x++) {
-        const sx = Math.max(0, Math.min(FACE_SIDE - 1, ((x + 0.5) * FACE_SIDE) / s - 0.5));
-        const x0 = Math.floor(sx), fx = sx - x0;
-        const top = at(face, x0, y0) * (1 - fx) + at(face, x0 + 1, y0) * fx;
-        const bot = at(face, x0, y0 + 1) * (1 - fx) + at(face, x0 + 1, y0 + 1) * fx;
+        const [x0, x1, fx] = bilinearTap(x + 0.5, FACE_SIDE, s);
+        const top = at(face, x0, y0) * (1 - fx) + at(face, x1, y0) * fx;
+        const bot = at(face, x0, y1) * (1 - fx) + at(face, x1, y1) * fx;
         out[(oy + y) * FACE_SIDE + ox + x] = clamp(top * (1 - fy) + bot * fy);
       }
     }

@@ -15,9 +15,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_NORMALIZE } from '../../src/pipeline/embed.ts';
+import { FACE_SIDE, bilinearTap } from '../defenses/transforms.ts';
 import { floatTensor, floatValue, int, int64Tensor, ints, node, writeModel, type Model, type Node, type Tensor } from '../onnx/proto.ts';
 
-const CROP = 112;
+const CROP = FACE_SIDE;
 const CHIP = 150;
 /** face-api's per-channel mean (RGB); our crops are gray, so all three planes carry the same pixels. */
 const MEAN_RGB = [122.782, 117.001, 104.298];
@@ -56,8 +57,7 @@ export function placementMatrix(side: number): { a: Float32Array; inside: boolea
     const u = o + 0.5 - off; // position in the scaled crop
     inside.push(u >= 0 && u <= side);
     if (!inside[o]) continue;
-    const src = Math.max(0, Math.min(CROP - 1, (u * CROP) / side - 0.5));
-    const i0 = Math.floor(src), i1 = Math.min(CROP - 1, i0 + 1), f = src - i0;
+    const [i0, i1, f] = bilinearTap(u, CROP, side);
     a[o * CROP + i0] = (a[o * CROP + i0] as number) + (1 - f);
     a[o * CROP + i1] = (a[o * CROP + i1] as number) + f;
   }

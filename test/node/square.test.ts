@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpTarget, type HttpTarget } from '../../eval/attacks/http-target.ts';
-import { squareAttack, type SquareImage } from '../../eval/attacks/square.ts';
+import { photoFromRgba, squareAttack, type SquareImage } from '../../eval/attacks/square.ts';
 import { uniform } from '../../src/immune/rng.ts';
 import { decodeImage } from '../../src/pipeline/decode/index.ts';
 import { defaultLimits } from '../../src/config.ts';
@@ -15,10 +15,7 @@ let photo: SquareImage;
 
 beforeAll(async () => {
   target = await startHttpTarget();
-  const img = await decodeImage(fixture('person-a-1.jpg'), createDecoders(await nodeCodecModules()), defaultLimits);
-  const data = new Float32Array(img.width * img.height * 3);
-  for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * 4 + c] as number;
-  photo = { width: img.width, height: img.height, channels: 3, data };
+  photo = photoFromRgba(await decodeImage(fixture('person-a-1.jpg'), createDecoders(await nodeCodecModules()), defaultLimits));
 });
 afterAll(async () => { await target.close(); });
 
