@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gradientRunner, probeShapes } from '../../eval/grad/session.ts';
 import { vjpModel } from '../../eval/grad/vjp.ts';
-import { floatTensor, floatValue, int, int64Tensor, ints, node, readModel, writeModel, type Model } from '../../eval/onnx/proto.ts';
+import { floatTensor, floatValue, int, int64Tensor, ints, node, readModel, writeModel, type Graph, type Tensor } from '../../eval/onnx/proto.ts';
 import { gaussian } from '../../src/immune/rng.ts';
 import { parseSpace } from '../../src/immune/space-file.ts';
 import { runReference } from '../helpers/onnx-reference.ts';
@@ -37,65 +37,50 @@ async function directionalError(bytes: Uint8Array, x: Float32Array, directions: 
   return worst;
 }
 
-/** A small graph with every other rule: strided grouped Conv with uneven pads, BN, Relu, broadcast Add/Sub/Mul, Flatten, Gemm, MatMul. */
-function ruleZoo(): Uint8Array {
-  const rnd = gaussian(21);
-  const w = (name: string, dims: number[]) => floatTensor(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rnd()));
-  const model: Model = {
-    ir_version: 7,
-    opset_import: [{ domain: '', version: 11 }],
-    graph: {
-      name: 'zoo',
-      node: [
-        node('Conv', ['x', 'w1', 'b1'], ['c1'], [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1]), int('group', 2)]),
-        node('BatchNormalization', ['c1', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['bn'], [{ name: 'epsilon', type: 1, f: 1e-3 }]),
-        node('Relu', ['bn'], ['r']),
-        node('Add', ['r', 'bias'], ['a']),
-        node('Mul', ['a', 'scale'], ['m']),
-        node('Sub', ['m', 'r'], ['s']),
-        node('Flatten', ['s'], ['f']),
-        node('Gemm', ['f', 'gw', 'gb'], ['gm'], [int('transB', 1)]),
-        node('MatMul', ['gm', 'mm'], ['y']),
-      ],
-      initializer: [
-        w('w1', [4, 1, 3, 3]), w('b1', [4]), w('bn_s', [4]), w('bn_b', [4]), w('bn_m', [4]),
-        floatTensor('bn_v', [4], new Float32Array([0.5, 1, 2, 0.8])), w('bias', [4, 1, 1]), w('scale', [4, 1, 1]),
-        w('gw', [6, 4 * 4 * 5]), w('gb', [6]), w('mm', [6, 3]),
-      ],
-      input: [floatValue('x', [1, 2, 9, 10])],
-      output: [floatValue('y', [1, 3])],
-      value_info: [],
-    },
-  };
-  return writeModel(model);
+/** A test graph from x [1, 2, 9, 10] to y [1, 3]; `w` draws seeded random weights in call order. */
+function zooModel(name: string, opset: number, seed: number, build: (w: (name: string, dims: number[]) => Tensor) => Pick<Graph, 'node' | 'initializer'>): Uint8Array {
+  const rnd = gaussian(seed);
+  const w = (n: string, dims: number[]) => floatTensor(n, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rnd()));
+  return writeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: opset }],
+    graph: { name, ...build(w), input: [floatValue('x', [1, 2, 9, 10])], output: [floatValue('y', [1, 3])], value_info: [] },
+  });
 }
 
+/** Every rule of the recognizer's kind: strided grouped Conv with uneven pads, BN, Relu, broadcast Add/Sub/Mul, Flatten, Gemm, MatMul. */
+const ruleZoo = (): Uint8Array => zooModel('zoo', 11, 21, (w) => ({
+  node: [
+    node('Conv', ['x', 'w1', 'b1'], ['c1'], [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1]), int('group', 2)]),
+    node('BatchNormalization', ['c1', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['bn'], [{ name: 'epsilon', type: 1, f: 1e-3 }]),
+    node('Relu', ['bn'], ['r']),
+    node('Add', ['r', 'bias'], ['a']),
+    node('Mul', ['a', 'scale'], ['m']),
+    node('Sub', ['m', 'r'], ['s']),
+    node('Flatten', ['s'], ['f']),
+    node('Gemm', ['f', 'gw', 'gb'], ['gm'], [int('transB', 1)]),
+    node('MatMul', ['gm', 'mm'], ['y']),
+  ],
+  initializer: [
+    w('w1', [4, 1, 3, 3]), w('b1', [4]), w('bn_s', [4]), w('bn_b', [4]), w('bn_m', [4]),
+    floatTensor('bn_v', [4], new Float32Array([0.5, 1, 2, 0.8])), w('bias', [4, 1, 1]), w('scale', [4, 1, 1]),
+    w('gw', [6, 4 * 4 * 5]), w('gb', [6]), w('mm', [6, 3]),
+  ],
+}));
+
 /** The rules the transfer surrogate adds: overlapping padded MaxPool, Pad, Transpose, a batched MatMul. */
-function poolZoo(): Uint8Array {
-  const rnd = gaussian(23);
-  const w = (name: string, dims: number[]) => floatTensor(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rnd()));
-  const model: Model = {
-    ir_version: 8,
-    opset_import: [{ domain: '', version: 17 }],
-    graph: {
-      name: 'pool_zoo',
-      node: [
-        node('Conv', ['x', 'w1'], ['c1'], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]),
-        node('MaxPool', ['c1'], ['mp'], [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1])]),
-        node('Pad', ['mp', 'pads'], ['pd']),
-        node('Transpose', ['pd'], ['tr'], [ints('perm', [0, 3, 1, 2])]),
-        node('MatMul', ['tr', 'mm'], ['m4']),
-        node('Flatten', ['m4'], ['f']),
-        node('MatMul', ['f', 'out'], ['y']),
-      ],
-      initializer: [w('w1', [3, 2, 3, 3]), int64Tensor('pads', [8], [0, 0, 1, 0, 0, 0, 0, 2]), w('mm', [5, 4]), w('out', [7 * 3 * 4, 3])],
-      input: [floatValue('x', [1, 2, 9, 10])],
-      output: [floatValue('y', [1, 3])],
-      value_info: [],
-    },
-  };
-  return writeModel(model);
-}
+const poolZoo = (): Uint8Array => zooModel('pool_zoo', 17, 23, (w) => ({
+  node: [
+    node('Conv', ['x', 'w1'], ['c1'], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]),
+    node('MaxPool', ['c1'], ['mp'], [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1])]),
+    node('Pad', ['mp', 'pads'], ['pd']),
+    node('Transpose', ['pd'], ['tr'], [ints('perm', [0, 3, 1, 2])]),
+    node('MatMul', ['tr', 'mm'], ['m4']),
+    node('Flatten', ['m4'], ['f']),
+    node('MatMul', ['f', 'out'], ['y']),
+  ],
+  initializer: [w('w1', [3, 2, 3, 3]), int64Tensor('pads', [8], [0, 0, 1, 0, 0, 0, 0, 2]), w('mm', [5, 4]), w('out', [7 * 3 * 4, 3])],
+}));
 
 describe('ONNX reverse mode (eval/grad)', () => {
   it('recognizer: the VJP matches float64 central differences within 1e-3 on random directions', async () => {
