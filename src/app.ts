@@ -1,16 +1,27 @@
-/** @module App: the Hono application, runtime-agnostic; adapters in src/runtime/ hand it its assets. */
+/** @module App: the Hono application, runtime-agnostic; adapters in src/runtime/ hand it its assets, storage and limiter. */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { resolveConfig, type ConfigInput } from './config.ts';
+import { secureHeaders } from 'hono/secure-headers';
+import { resolveConfig, securityFromVars, type ConfigInput } from './config.ts';
 import { engineLoader } from './engine.ts';
+import type { PinfaceEnv, StoreProvider } from './env.ts';
 import { PinfaceError, isPinfaceError } from './errors.ts';
 import type { AssetsInput } from './runtime/assets.ts';
 import { registerFaceRoutes } from './routes/faces.ts';
+import { registerKeyRoutes } from './routes/keys.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
+import { registerSubjectRoutes } from './routes/subjects.ts';
+import { guard, type RateLimiterProvider } from './security/guard.ts';
+import { memoryStore } from './store/memory.ts';
 
 export interface AppOptions extends ConfigInput {
   /** Reported by /v1/info: "workerd", "deno", "node". */
   runtime?: string;
+  /** Where subjects, templates and keys live; default: one in-memory store per app (lost on restart). */
+  store?: StoreProvider;
+  /** The rate limiter for a request; default: a token bucket per isolate. */
+  rateLimiter?: RateLimiterProvider;
 }
 
 /**
@@ -18,11 +29,22 @@ export interface AppOptions extends ConfigInput {
  * const app = createApp(assets, { runtime: 'node' });
  * const res = await app.request('/v1/health');
  */
-export function createApp(assets: AssetsInput, options: AppOptions = {}): OpenAPIHono {
+export function createApp(assets: AssetsInput, options: AppOptions = {}): OpenAPIHono<PinfaceEnv> {
   const config = resolveConfig(options);
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<PinfaceEnv>();
+  const fallbackStore = memoryStore();
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
+  app.use('*', async (c, next) => {
+    const origins = securityFromVars(config.security, c.env).corsOrigins;
+    if (origins.length === 0) return next();
+    return cors({ origin: origins.includes('*') ? '*' : origins, allowHeaders: ['authorization', 'content-type'], maxAge: 600 })(c, next);
+  });
+  app.use('/v1/*', guard(config.security, options.store ?? (() => fallbackStore), options.rateLimiter));
   registerMetaRoutes(app, config, options.runtime ?? 'unknown');
-  registerFaceRoutes(app, engineLoader(assets, config), config);
+  const engine = engineLoader(assets, config);
+  registerFaceRoutes(app, engine, config);
+  registerSubjectRoutes(app, engine, config);
+  registerKeyRoutes(app);
   app.notFound(() => new PinfaceError('not_found', '[pinface] No such route. See /v1/openapi.json.').getResponse());
   app.onError((err) => {
     if (isPinfaceError(err)) return err.getResponse();

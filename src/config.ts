@@ -1,5 +1,6 @@
 /** @module Defaults: every tunable of pinface in one place, merged with spread. */
 import type { DefenseConfig } from './immune/project.ts';
+import type { RateLimitSettings } from './security/rate-limit.ts';
 
 export interface Limits {
   /** Largest accepted upload, per image, in bytes (checked while streaming, before decode). */
@@ -21,8 +22,24 @@ export interface DetectorOptions {
   minFaceSize: number;
 }
 
+export interface SecurityConfig {
+  /**
+   * keys: every face, subject and key route needs an API key (the default, and the only mode
+   * for a deployment). open: no keys, one tenant "open", no rate limit, for local demos; it has
+   * to be asked for (PINFACE_AUTH=open, as npm start does).
+   */
+  auth: 'keys' | 'open';
+  /** Operator secret for POST /v1/admin/keys (PINFACE_ADMIN_TOKEN); absent: the admin route answers 403. */
+  adminToken?: string;
+  /** Origins allowed to call the API from a browser (PINFACE_CORS_ORIGINS, comma-separated); empty: no CORS headers. */
+  corsOrigins: string[];
+  /** Per API key (PINFACE_RATE_LIMIT = requests per minute; the burst is a quarter of it). */
+  rateLimit: RateLimitSettings;
+}
+
 export interface PinfaceConfig {
   limits: Limits;
+  security: SecurityConfig;
   detector: DetectorOptions;
   defense: DefenseConfig;
   /** Cosine-similarity threshold; by default the one calibrated for the defense mode (models/manifest.json). */
@@ -43,6 +60,39 @@ export const defaultLimits: Limits = {
  */
 export const workersLimits: Partial<Limits> = { maxPixels: 4_194_304 }; // 2048 x 2048
 
+export const defaultSecurity: SecurityConfig = {
+  auth: 'keys',
+  corsOrigins: [],
+  rateLimit: { perMinute: 120, burst: 30 },
+};
+
+/** Deployment settings that arrive as environment variables (Workers vars/secrets, Deno.env, process.env). */
+export interface PinfaceVars {
+  PINFACE_AUTH?: string;
+  PINFACE_ADMIN_TOKEN?: string;
+  PINFACE_CORS_ORIGINS?: string;
+  PINFACE_RATE_LIMIT?: string;
+}
+
+/** The variables an adapter outside Workers reads from its environment (Deno.env, process.env). */
+export const varsFrom = (get: (name: string) => string | undefined): PinfaceVars => {
+  const names = ['PINFACE_AUTH', 'PINFACE_ADMIN_TOKEN', 'PINFACE_CORS_ORIGINS', 'PINFACE_RATE_LIMIT'] as const;
+  return Object.fromEntries(names.flatMap((k) => (get(k) === undefined ? [] : [[k, get(k)]])));
+};
+
+/** Variables override the configured values; an unrecognised PINFACE_AUTH means keys, never open. */
+export function securityFromVars(base: SecurityConfig, vars: PinfaceVars | undefined): SecurityConfig {
+  if (!vars) return base;
+  const perMinute = Number(vars.PINFACE_RATE_LIMIT);
+  return {
+    ...base,
+    ...(vars.PINFACE_AUTH === undefined ? {} : { auth: vars.PINFACE_AUTH === 'open' ? 'open' : 'keys' }),
+    ...(vars.PINFACE_ADMIN_TOKEN ? { adminToken: vars.PINFACE_ADMIN_TOKEN } : {}),
+    ...(vars.PINFACE_CORS_ORIGINS === undefined ? {} : { corsOrigins: vars.PINFACE_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) }),
+    ...(Number.isFinite(perMinute) && perMinute > 0 ? { rateLimit: { perMinute, burst: Math.max(1, Math.ceil(perMinute / 4)) } } : {}),
+  };
+}
+
 export const defaultDetectorOptions: DetectorOptions = {
   scoreThreshold: 0.7,
   nmsIou: 0.4,
@@ -61,8 +111,9 @@ export const defaultDefense: DefenseConfig = {
   noise: 0.04,
 };
 
-export interface ConfigInput extends Partial<Omit<PinfaceConfig, 'limits' | 'detector' | 'defense'>> {
+export interface ConfigInput extends Partial<Omit<PinfaceConfig, 'limits' | 'security' | 'detector' | 'defense'>> {
   limits?: Partial<Limits>;
+  security?: Partial<SecurityConfig>;
   detector?: Partial<DetectorOptions>;
   defense?: Partial<DefenseConfig>;
 }
@@ -70,6 +121,7 @@ export interface ConfigInput extends Partial<Omit<PinfaceConfig, 'limits' | 'det
 export const resolveConfig = (options: ConfigInput = {}): PinfaceConfig => ({
   ...options,
   limits: { ...defaultLimits, ...options.limits },
+  security: { ...defaultSecurity, ...options.security },
   detector: { ...defaultDetectorOptions, ...options.detector },
   defense: { ...defaultDefense, ...options.defense },
 });

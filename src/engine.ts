@@ -96,3 +96,15 @@ export async function analyzeImage(
     throw isPinfaceError(e) ? e.about(field) : e;
   }
 }
+
+/**
+ * The version stamped on a stored template: recognizer, defense mode, and the files that mode
+ * depends on. Templates are only compared with probes of the same version, so a new model,
+ * space or selector can never be scored against embeddings it did not make.
+ */
+export function embeddingVersion(mode: DefenseMode): string {
+  const parts: string[] = [modelIds.recognizer, mode];
+  if (mode !== 'none') parts.push(modelIds.immuneSpace);
+  if (mode === 'pin-learned') parts.push(modelIds.selector);
+  return parts.join('/');
+}

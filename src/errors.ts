@@ -9,6 +9,12 @@ export type ErrorCode =
   | 'no_face'
   | 'multiple_faces'
   | 'invalid_parameters'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'incompatible_templates'
+  | 'no_templates'
+  | 'storage_unavailable'
   | 'not_found'
   | 'method_not_allowed'
   | 'internal';
@@ -21,6 +27,12 @@ const STATUS: Record<ErrorCode, number> = {
   no_face: 422,
   multiple_faces: 422,
   invalid_parameters: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  incompatible_templates: 409,
+  no_templates: 409,
+  storage_unavailable: 503,
   not_found: 404,
   method_not_allowed: 405,
   internal: 500,
@@ -34,6 +46,12 @@ const TITLE: Record<ErrorCode, string> = {
   no_face: 'No face found',
   multiple_faces: 'More than one face found',
   invalid_parameters: 'Invalid parameters',
+  unauthorized: 'Missing or invalid API key',
+  forbidden: 'Not allowed for this key',
+  rate_limited: 'Too many requests',
+  incompatible_templates: 'Templates from another model or defense',
+  no_templates: 'No enrolled faces',
+  storage_unavailable: 'Storage unavailable',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   internal: 'Internal error',
@@ -60,11 +78,13 @@ export class PinfaceError extends Error {
   readonly status: number;
   readonly field: string | undefined;
   readonly extra: Record<string, unknown>;
+  /** Response headers the problem needs (Retry-After on 429, WWW-Authenticate on 401). */
+  readonly headers: Record<string, string>;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; field?: string; extra?: Record<string, unknown> } = {},
+    options: { cause?: unknown; field?: string; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'PinfaceError';
@@ -72,12 +92,13 @@ export class PinfaceError extends Error {
     this.status = STATUS[code];
     this.field = options.field;
     this.extra = options.extra ?? {};
+    this.headers = options.headers ?? {};
   }
 
   /** The same error about a named input: lets stages stay unaware of request field names. */
   about(field: string): PinfaceError {
     if (this.field !== undefined) return this;
-    return new PinfaceError(this.code, this.message, { cause: this.cause, field, extra: this.extra });
+    return new PinfaceError(this.code, this.message, { cause: this.cause, field, extra: this.extra, headers: this.headers });
   }
 
   toProblem(): ProblemDetails {
@@ -95,7 +116,7 @@ export class PinfaceError extends Error {
   getResponse(): Response {
     return new Response(JSON.stringify(this.toProblem()), {
       status: this.status,
-      headers: { 'content-type': 'application/problem+json' },
+      headers: { ...this.headers, 'content-type': 'application/problem+json' },
     });
   }
 }

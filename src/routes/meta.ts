@@ -1,7 +1,8 @@
 /** @module Meta routes: GET /v1/health, GET /v1/info and the OpenAPI document. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import manifest from '../../models/manifest.json' with { type: 'json' };
-import type { PinfaceConfig } from '../config.ts';
+import { securityFromVars, type PinfaceConfig } from '../config.ts';
+import type { PinfaceEnv } from '../env.ts';
 import { CHANNEL_LAYOUT, calibratedThreshold, modelIds } from '../engine.ts';
 import { decoderHeapBytes } from '../wasm/codecs.ts';
 import { kernelHeapBytes } from '../wasm/kernel.ts';
@@ -19,6 +20,7 @@ const InfoSchema = z.object({
   selector: z.object({ file: z.string(), sha256: z.string(), hidden: z.number(), lambda: z.number() }).openapi({ description: 'The learned selector behind defense pin-learned (npm run train:selector).' }),
   preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
   limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
+  auth: z.enum(['keys', 'open']).openapi({ description: 'keys: face, subject and key routes need "Authorization: Bearer <key>"; open: a local demo without keys.' }),
   memory: z.object({
     onnxWasmHeapBytes: z.number().int().openapi({ description: 'onnxruntime wasm linear memory; 0 before the first face request loads the models.' }),
     kernelWasmBytes: z.number().int().openapi({ description: 'Projection kernel linear memory (the immune-space basis and scratch); 0 before the first face request.' }),
@@ -26,7 +28,7 @@ const InfoSchema = z.object({
   }).openapi({ description: 'The isolate\'s WebAssembly memories; the JS heap and ArrayBuffers (models, space) come on top.' }),
 }).openapi('Info');
 
-export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runtime: string): void {
+export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: PinfaceConfig, runtime: string): void {
   app.openapi(
     createRoute({ method: 'get', path: '/v1/health', summary: 'Liveness', responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } } }),
     (c) => c.json({ status: 'ok' as const }, 200),
@@ -47,6 +49,7 @@ export function registerMetaRoutes(app: OpenAPIHono, config: PinfaceConfig, runt
         selector: { file: manifest.selector.file, sha256: manifest.selector.sha256, hidden: manifest.selector.hidden, lambda: manifest.selector.lambda },
         preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },
         limits: config.limits,
+        auth: securityFromVars(config.security, c.env).auth,
         memory: { onnxWasmHeapBytes: onnxHeapBytes(), kernelWasmBytes: kernelHeapBytes(), decoderWasmBytes: decoderHeapBytes() },
       }, 200);
     },

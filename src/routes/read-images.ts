@@ -8,6 +8,7 @@ import type { Limits } from '../config.ts';
 import { PinfaceError } from '../errors.ts';
 import type { FacePolicy } from '../pipeline/face.ts';
 import type { DefenseMode } from '../immune/selectors.ts';
+import { invalid, parseOrThrow } from './parse.ts';
 import { ImageOptionsSchema } from './schemas.ts';
 
 export interface RequestOptions {
@@ -22,8 +23,6 @@ export interface ImageRequest<F extends string> extends RequestOptions {
   images: Record<F, Uint8Array<ArrayBuffer>>;
 }
 
-const invalid = (detail: string, field?: string): PinfaceError =>
-  new PinfaceError('invalid_parameters', `[pinface] [request] ${detail}`, field === undefined ? {} : { field });
 
 const tooLarge = (field: string, bytes: number, limits: Limits): PinfaceError =>
   new PinfaceError('payload_too_large', `[pinface] [request] Image "${field}" has ${bytes} bytes; the limit is ${limits.maxImageBytes}. Send a smaller or more compressed photo.`, {
@@ -31,13 +30,7 @@ const tooLarge = (field: string, bytes: number, limits: Limits): PinfaceError =>
   });
 
 const parseOptions = (raw: Record<string, unknown>): RequestOptions => {
-  const parsed = ImageOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || 'body';
-    throw invalid(`${where}: ${issue?.message ?? 'invalid'}.`, where);
-  }
-  const { faces, defense, seed, deterministic } = parsed.data;
+  const { faces, defense, seed, deterministic } = parseOrThrow(ImageOptionsSchema, raw);
   return { faces, defense, seed, deterministic };
 };
 
@@ -88,13 +81,7 @@ async function fromJson<F extends string>(c: Context, fields: readonly F[], sche
   } catch (cause) {
     throw new PinfaceError('invalid_parameters', '[pinface] [request] The body is not valid JSON.', { cause });
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || 'body';
-    throw invalid(`${where}: ${issue?.message ?? 'invalid'}. Expected ${fields.map((f) => `"${f}"`).join(', ')} as base64 strings.`, where);
-  }
-  const data = parsed.data as Record<string, unknown>;
+  const data = parseOrThrow(schema, body, `Expected ${fields.map((f) => `"${f}"`).join(', ')} as base64 strings.`) as Record<string, unknown>;
   const images = {} as Record<F, Uint8Array<ArrayBuffer>>;
   for (const field of fields) {
     const text = data[field] as string;

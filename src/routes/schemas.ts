@@ -2,6 +2,9 @@
 import { z } from '@hono/zod-openapi';
 import { DEFENSE_MODES } from '../immune/selectors.ts';
 
+/** An OpenAPI JSON body or response of a schema. */
+export const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
+
 export const FacePolicySchema = z.enum(['largest', 'single']).default('largest').openapi({
   description: 'largest: use the largest face (as AWS CompareFaces does); single: answer 422 multiple_faces unless exactly one face is found.',
 });
@@ -79,3 +82,66 @@ export const EmbedResponseSchema = z.object({
 export const ProblemSchema = z.object({
   type: z.string(), title: z.string(), status: z.number().int(), code: z.string(), detail: z.string(), field: z.string().optional(),
 }).passthrough().openapi('Problem');
+
+// Subjects, templates and keys (src/routes/subjects.ts, keys.ts).
+
+export const SubjectSchema = z.object({
+  id: z.string(), label: z.string().nullable(), createdAt: z.string().openapi({ format: 'date-time' }),
+}).openapi('Subject');
+
+export const CreateSubjectSchema = z.object({
+  label: z.string().max(200).nullable().optional().openapi({ description: 'Your own reference (an account id); do not put personal data here you would not store anyway.' }),
+}).strict().openapi('CreateSubjectRequest');
+
+export const TemplateSchema = z.object({
+  id: z.string(),
+  version: z.string().openapi({ description: 'Recognizer and defense that made the embedding; only probes of the same version are compared with it.' }),
+  box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+  score: z.number(),
+  createdAt: z.string().openapi({ format: 'date-time' }),
+}).openapi('Template', { description: 'An enrolled face: its embedding stays on the server (never returned), the photo is not kept at all.' });
+
+export const SubjectDetailSchema = SubjectSchema.extend({ faces: z.array(TemplateSchema) }).openapi('SubjectDetail');
+export const SubjectPageSchema = z.object({ subjects: z.array(SubjectSchema), cursor: z.string().nullable() }).openapi('SubjectPage');
+
+export const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(100).optional(),
+}).strict();
+
+export const SubjectVerifyQuerySchema = z.object({
+  aggregate: z.enum(['best', 'mean']).default('best').openapi({ description: 'best: the highest similarity over the subject\'s templates; mean: their average.' }),
+}).strict();
+
+export const SearchQuerySchema = z.object({
+  topK: z.coerce.number().int().min(1).max(50).default(5),
+}).strict();
+
+export const EnrollResponseSchema = z.object({
+  subject: SubjectSchema, template: TemplateSchema, face: FaceInfoSchema, models: ModelIdsSchema, defense: DefenseReportSchema,
+  timings: z.object({ image: StageTimings, total: z.number() }),
+}).openapi('EnrollResponse');
+
+export const SubjectVerifyResponseSchema = z.object({
+  match: z.boolean(), similarity: z.number(), threshold: z.number(), aggregate: z.enum(['best', 'mean']),
+  templates: z.number().int().openapi({ description: 'Templates of this version compared.' }),
+  subject: SubjectSchema, face: FaceInfoSchema, models: ModelIdsSchema, defense: DefenseReportSchema,
+  timings: z.object({ image: StageTimings, total: z.number() }),
+}).openapi('SubjectVerifyResponse');
+
+export const SearchResponseSchema = z.object({
+  results: z.array(z.object({ subject: SubjectSchema, similarity: z.number(), match: z.boolean(), templates: z.number().int() })),
+  threshold: z.number(), searched: z.object({ subjects: z.number().int(), templates: z.number().int() }),
+  face: FaceInfoSchema, models: ModelIdsSchema, defense: DefenseReportSchema,
+  timings: z.object({ image: StageTimings, total: z.number() }),
+}).openapi('SearchResponse');
+
+export const KeySchema = z.object({
+  id: z.string(), tenant: z.string(), createdAt: z.string(), revokedAt: z.string().nullable(),
+}).openapi('ApiKey', { description: 'A key as stored: its hash is never shown.' });
+export const IssuedKeySchema = KeySchema.extend({
+  token: z.string().openapi({ description: 'The bearer token. Shown once: store it now; pinface keeps only its SHA-256.' }),
+}).openapi('IssuedKey');
+export const AdminKeyRequestSchema = z.object({
+  tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ description: 'Tenant id: letters, digits, _ and -, at most 64.' }),
+}).strict().openapi('AdminKeyRequest');

@@ -1,10 +1,12 @@
 /**
  * @module Node adapter: `node --import tsx src/runtime/node.ts` serves on PORT (default 8787).
- * Importing it only builds the app; `serve` starts listening.
+ * Importing it only builds the app; `serve` starts listening. Subjects live in memory here
+ * (Node has no storage of its own at the edge; pass `store` for another driver).
  */
 import { readFile } from 'node:fs/promises';
 import { serve as serveNode } from '@hono/node-server';
 import { createApp, type AppOptions } from '../app.ts';
+import { varsFrom } from '../config.ts';
 import { fileAssets } from './files.ts';
 
 export const createNodeApp = (options: AppOptions = {}) =>
@@ -12,7 +14,8 @@ export const createNodeApp = (options: AppOptions = {}) =>
 
 export function serve(port = Number(process.env.PORT ?? 8787), hostname = '127.0.0.1') {
   const app = createNodeApp();
-  return serveNode({ fetch: app.fetch, port, hostname }, (info) => console.log(`[pinface] listening on http://${hostname}:${info.port}`));
+  const vars = varsFrom((name) => process.env[name]);
+  return serveNode({ fetch: (req) => app.fetch(req, vars), port, hostname }, (info) => console.log(`[pinface] listening on http://${hostname}:${info.port}`));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) serve();

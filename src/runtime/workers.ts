@@ -1,13 +1,25 @@
 /**
  * @module Cloudflare Workers adapter: wasm arrives as compiled modules through static imports
  * and models as ArrayBuffers (workers-assets.ts), so nothing is compiled or fetched at run time.
+ * Subjects live in D1 (binding DB), and keys are rate limited by the RATE_LIMITER binding when
+ * the deployment has one (wrangler.toml).
  */
 import space from '../../models/immune-space.bin';
 import selector from '../../models/pin-selector.bin';
 import { createApp } from '../app.ts';
 import { workersLimits } from '../config.ts';
+import { workersRateLimiter, type WorkersRateLimit } from '../security/rate-limit.ts';
+import { d1Store, type D1Like } from '../store/d1.ts';
 import { workersAssets } from './workers-assets.ts';
 
-const app = createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector) }, { runtime: 'workerd', limits: workersLimits });
+/** The period of the [[ratelimits]] binding in wrangler.toml: the Retry-After it answers. */
+const RATE_LIMIT_PERIOD_S = 60;
+
+const app = createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector) }, {
+  runtime: 'workerd',
+  limits: workersLimits,
+  store: (env) => d1Store(env.DB as D1Like | undefined),
+  rateLimiter: (env) => (env.RATE_LIMITER ? workersRateLimiter(env.RATE_LIMITER as WorkersRateLimit, RATE_LIMIT_PERIOD_S) : undefined),
+});
 
 export default app;

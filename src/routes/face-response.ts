@@ -1,0 +1,64 @@
+/** @module Face responses: what every image route reports about a face, its defense and its timings, and the body limit they share. */
+import { bodyLimit } from 'hono/body-limit';
+import type { PinfaceConfig } from '../config.ts';
+import type { AnalyzedImage } from '../engine.ts';
+import { PinfaceError } from '../errors.ts';
+import type { DefenseRequest } from '../immune/project.ts';
+import { randomSeed } from '../immune/rng.ts';
+import { drawsMasks } from '../immune/selectors.ts';
+import type { RequestOptions } from './read-images.ts';
+import { ProblemSchema } from './schemas.ts';
+
+export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+export const faceInfo = ({ image, face }: AnalyzedImage) => ({
+  box: { x: round(face.box.x, 1), y: round(face.box.y, 1), width: round(face.box.width, 1), height: round(face.box.height, 1) },
+  score: round(face.score, 4),
+  landmarks: face.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)] as [number, number]),
+  facesDetected: face.facesDetected,
+  image,
+});
+
+export const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({
+  decode: round(decodeMs), detect: round(face.timings.detect), landmarks: round(face.timings.landmarks),
+  align: round(face.timings.align), project: round(defense.projectMs), embed: round(face.timings.embed),
+});
+
+/**
+ * One seed per request (returned, so a caller can replay it); each image draws its own mask
+ * from a seed derived from it, so source and target masks are independent.
+ */
+export function defenseRequests(opts: RequestOptions, config: PinfaceConfig, images: number): { seed: number | null; requests: DefenseRequest[] } {
+  const mode = opts.defense ?? config.defense.mode;
+  const seed = drawsMasks(mode) && !opts.deterministic ? (opts.seed ?? randomSeed()) : null;
+  const requests = Array.from({ length: images }, (_, i): DefenseRequest => ({
+    mode, deterministic: opts.deterministic,
+    ...(seed === null ? {} : { seed: (seed + Math.imul(0x9e3779b9, i)) >>> 0 }),
+  }));
+  return { seed, requests };
+}
+
+export const defenseReport = (seed: number | null, opts: RequestOptions, parts: Record<string, AnalyzedImage>) => {
+  const first = Object.values(parts)[0] as AnalyzedImage;
+  return {
+    mode: first.defense.mode, seed, deterministic: opts.deterministic, components: first.defense.components,
+    componentsKept: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, v.defense.componentsKept])),
+  };
+};
+
+export const problems = {
+  400: { description: 'invalid_parameters', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  413: { description: 'payload_too_large or too_many_pixels', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  415: { description: 'unsupported_media_type', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  422: { description: 'corrupt_image, no_face or multiple_faces', content: { 'application/problem+json': { schema: ProblemSchema } } },
+};
+
+/** Counted while streaming, so a 50 MB chunked body is refused without being buffered. */
+export const imageBodyLimit = (config: PinfaceConfig) => bodyLimit({
+  maxSize: config.limits.maxBodyBytes,
+  onError: () => {
+    throw new PinfaceError('payload_too_large', `[pinface] [request] The body exceeds ${config.limits.maxBodyBytes} bytes. Send smaller photos.`, {
+      extra: { maxBodyBytes: config.limits.maxBodyBytes },
+    });
+  },
+});
