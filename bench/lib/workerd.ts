@@ -26,9 +26,10 @@ export function workerdMemory(rootPid: number, pid?: number): { pid: number; hwm
   return w;
 }
 
-/** wrangler dev arguments for a quiet benchmark server on `port`. */
+/** wrangler dev arguments for a quiet benchmark server on `port`, in open mode: a local benchmark has no keys to manage. */
 export const wranglerDevArgs = (port: number, config?: string, inspectorPort = 0): string[] => [
   'dev', ...(config ? ['--config', config] : []), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--log-level', 'warn', '--show-interactive-dev-session=false',
+  '--var', 'PINFACE_AUTH:open',
 ];
 
 /** The worker isolate's own memory, as the Workers limit counts it, in MB. */

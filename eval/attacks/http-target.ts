@@ -21,7 +21,8 @@ export interface HttpTarget {
 }
 
 export async function startHttpTarget(): Promise<HttpTarget> {
-  const app = createNodeApp();
+  // Open mode: the black-box attacker is a local client of a local server, not a tenant.
+  const app = createNodeApp({ security: { auth: 'open' } });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

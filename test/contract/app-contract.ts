@@ -2,7 +2,7 @@
  * The one contract every runtime must pass (unstorage's testDriver pattern): the same requests
  * against in-process Node, workerd and Deno. `target.fetch` takes a path and RequestInit.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { bad, faces, toBase64 } from './fixtures.ts';
 
@@ -13,7 +13,38 @@ export interface ContractTarget {
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
-const form = (parts: Record<string, Uint8Array<ArrayBuffer> | string>): FormData => {
+/** The operator secret every contract server is started with (PINFACE_ADMIN_TOKEN). */
+export const TEST_ADMIN_TOKEN = 'pinface-contract-admin-token-0123456789';
+
+/** A new API key for a tenant, through the admin route, as an operator would issue it. */
+export async function mintKey(target: ContractTarget, tenant: string): Promise<{ id: string; token: string }> {
+  const res = await target.fetch('/v1/admin/keys', {
+    method: 'POST', body: JSON.stringify({ tenant }),
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+  });
+  const body = (await res.json()) as { id: string; token: string };
+  if (res.status !== 201) throw new Error(`minting a key failed: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The target with a bearer token on every request. */
+export const withKey = (target: ContractTarget, token: string): ContractTarget => ({
+  fetch: (path, init = {}) => target.fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } }),
+});
+
+/** A tenant of its own with a fresh key (its own rate-limit budget), for one describe block. */
+export function keyedTarget(getTarget: () => ContractTarget, tenant: string): () => ContractTarget {
+  let keyed: ContractTarget | undefined;
+  beforeAll(async () => {
+    keyed = withKey(getTarget(), (await mintKey(getTarget(), tenant)).token);
+  });
+  return () => {
+    if (!keyed) throw new Error('no key yet: keyedTarget must be called inside a describe');
+    return keyed;
+  };
+}
+
+export const form = (parts: Record<string, Uint8Array<ArrayBuffer> | string>): FormData => {
   const f = new FormData();
   for (const [k, v] of Object.entries(parts)) {
     if (typeof v === 'string') f.append(k, v);
@@ -22,7 +53,7 @@ const form = (parts: Record<string, Uint8Array<ArrayBuffer> | string>): FormData
   return f;
 };
 
-const post = (target: ContractTarget, path: string, body: FormData | object | string | Uint8Array<ArrayBuffer>, type?: string) => {
+export const post = (target: ContractTarget, path: string, body: FormData | object | string | Uint8Array<ArrayBuffer>, type?: string) => {
   const init: RequestInit = { method: 'POST' };
   if (body instanceof FormData) init.body = body;
   else if (typeof body === 'string' || body instanceof Uint8Array) {
@@ -35,7 +66,7 @@ const post = (target: ContractTarget, path: string, body: FormData | object | st
   return target.fetch(path, init);
 };
 
-const expectProblem = async (res: Response, status: number, code: string, field?: string) => {
+export const expectProblem = async (res: Response, status: number, code: string, field?: string) => {
   const text = await res.text();
   expect(res.status, text).toBe(status);
   expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -72,16 +103,18 @@ export const badInputs: { name: string; body: () => FormData | object | string |
   { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
 ];
 
-export function appContract(name: string, getTarget: () => ContractTarget): void {
+export function appContract(name: string, getServer: () => ContractTarget): void {
   describe(`app contract: ${name}`, () => {
+    // Health, info and the OpenAPI document are public; everything else is called with a key.
+    const getTarget = keyedTarget(getServer, 'contract');
     it('answers health', async () => {
-      const res = await getTarget().fetch('/v1/health');
+      const res = await getServer().fetch('/v1/health');
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok' });
     });
 
     it('reports models, checksums, threshold and runtime', async () => {
-      const info = (await (await getTarget().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
+      const info = (await (await getServer().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
       expect(info.models.feature.sha256).toBe(manifest.models.feature.sha256);
       expect(info.models.detect.sha256).toBe(manifest.models.detect.sha256);
       expect(info.threshold).toBe(thresholdOf(info.defense.mode));
@@ -90,7 +123,7 @@ export function appContract(name: string, getTarget: () => ContractTarget): void
     });
 
     it('serves an OpenAPI 3.1 document', async () => {
-      const doc = (await (await getTarget().fetch('/v1/openapi.json')).json()) as Record<string, any>; // any: test reads nested JSON
+      const doc = (await (await getServer().fetch('/v1/openapi.json')).json()) as Record<string, any>; // any: test reads nested JSON
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/verify', '/v1/embed', '/v1/health', '/v1/info']));
     });

@@ -28,8 +28,8 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGKILL');
 }
 
-export async function startServer(cmd: string, args: string[], port: number, timeoutMs = 150_000): Promise<ServerProcess> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
+export async function startServer(cmd: string, args: string[], port: number, env: Record<string, string> = {}, timeoutMs = 150_000): Promise<ServerProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env }, detached: true });
   let log = '';
   child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });

@@ -1,0 +1,190 @@
+/**
+ * The subjects, keys and security contract, run against the same servers as app-contract.ts
+ * (in-process Node with the memory store, workerd with D1, Deno with Deno KV).
+ */
+import { describe, expect, it } from 'vitest';
+import { type ContractTarget, TEST_ADMIN_TOKEN, expectProblem, form, keyedTarget, mintKey, post, withKey } from './app-contract.ts';
+import { faces, toBase64 } from './fixtures.ts';
+
+export interface SecurityExpectations {
+  /** Requests one key may send at once before a 429 must come (the server's configured burst). */
+  rateLimitBurst: number;
+  /** An origin the server was started with in PINFACE_CORS_ORIGINS. */
+  corsOrigin: string;
+}
+
+type Json = Record<string, any>; // any: tests read nested JSON
+
+const call = async (target: ContractTarget, path: string, init: RequestInit = {}): Promise<{ status: number; body: Json; res: Response }> => {
+  const res = await target.fetch(path, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, res };
+};
+const createSubject = async (t: ContractTarget, label: string | null = null): Promise<string> => {
+  const { status, body } = await call(t, '/v1/subjects', { method: 'POST', body: JSON.stringify({ label }), headers: { 'content-type': 'application/json' } });
+  expect(status, JSON.stringify(body)).toBe(201);
+  return body.id as string;
+};
+const enroll = (t: ContractTarget, id: string, image: Uint8Array<ArrayBuffer>, options: Record<string, string> = {}) =>
+  post(t, `/v1/subjects/${id}/faces`, form({ image, ...options }));
+
+export function subjectsContract(name: string, getServer: () => ContractTarget, expected: SecurityExpectations): void {
+  describe(`subjects and security contract: ${name}`, () => {
+    describe('authentication', () => {
+      it('needs a key for faces and subjects, not for health, info or the OpenAPI document', async () => {
+        for (const path of ['/v1/health', '/v1/info', '/v1/openapi.json']) expect((await getServer().fetch(path)).status).toBe(200);
+        const res = await post(getServer(), '/v1/verify', form({ source: faces.a1, target: faces.a2 }));
+        expect(res.headers.get('www-authenticate')).toContain('Bearer');
+        await expectProblem(res, 401, 'unauthorized');
+        await expectProblem(await getServer().fetch('/v1/subjects'), 401, 'unauthorized');
+      });
+      it('refuses a malformed, an unknown and a tampered key', async () => {
+        const { token } = await mintKey(getServer(), 'auth-probe');
+        const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+        for (const bad of ['nonsense', 'pfk.key_000000000000000000000000.' + 'A'.repeat(43), tampered]) {
+          await expectProblem(await withKey(getServer(), bad).fetch('/v1/subjects'), 401, 'unauthorized');
+        }
+        expect((await withKey(getServer(), token).fetch('/v1/subjects')).status).toBe(200);
+      });
+      it('issues keys only with the admin token', async () => {
+        const body = JSON.stringify({ tenant: 'x' });
+        const headers = { 'content-type': 'application/json' };
+        await expectProblem(await getServer().fetch('/v1/admin/keys', { method: 'POST', body, headers }), 401, 'unauthorized');
+        await expectProblem(await getServer().fetch('/v1/admin/keys', { method: 'POST', body, headers: { ...headers, authorization: `Bearer ${TEST_ADMIN_TOKEN}x` } }), 401, 'unauthorized');
+        await expectProblem(await getServer().fetch('/v1/admin/keys', { method: 'POST', body: JSON.stringify({ tenant: '../etc' }), headers: { ...headers, authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }), 400, 'invalid_parameters', 'tenant');
+      });
+      it('rotates keys: a new key works, the revoked one stops at once, another tenant cannot revoke', async () => {
+        const first = await mintKey(getServer(), 'rotation');
+        const k1 = withKey(getServer(), first.token);
+        const second = await call(k1, '/v1/keys', { method: 'POST' });
+        expect(second.status).toBe(201);
+        expect(second.body.tenant).toBe('rotation');
+        const k2 = withKey(getServer(), second.body.token as string);
+        const subject = await createSubject(k1);
+        expect((await call(k2, `/v1/subjects/${subject}`)).status).toBe(200); // same tenant, same data
+        const other = withKey(getServer(), (await mintKey(getServer(), 'rotation-other')).token);
+        await expectProblem(await other.fetch(`/v1/keys/${first.id}`, { method: 'DELETE' }), 404, 'not_found');
+        expect((await k2.fetch(`/v1/keys/${first.id}`, { method: 'DELETE' })).status).toBe(204);
+        await expectProblem(await k1.fetch('/v1/subjects'), 401, 'unauthorized');
+        const keys = (await call(k2, '/v1/keys')).body.keys as Json[];
+        expect(keys.find((k) => k.id === first.id)?.revokedAt).toEqual(expect.any(String));
+        expect(JSON.stringify(keys)).not.toMatch(/hash|token/);
+      });
+      it(`limits each key: 429 with Retry-After after the burst (${expected.rateLimitBurst}), other keys unaffected`, async () => {
+        const limited = withKey(getServer(), (await mintKey(getServer(), 'rate')).token);
+        let first429: Response | undefined;
+        let sent = 0;
+        while (!first429 && sent < expected.rateLimitBurst + 40) {
+          const batch = await Promise.all(Array.from({ length: 10 }, () => limited.fetch('/v1/keys')));
+          sent += batch.length;
+          first429 = batch.find((r) => r.status === 429);
+          for (const r of batch) if (r !== first429) await r.body?.cancel();
+        }
+        expect(first429, `no 429 after ${sent} requests`).toBeDefined();
+        expect(sent).toBeGreaterThan(expected.rateLimitBurst * 0.8);
+        expect(Number(first429?.headers.get('retry-after'))).toBeGreaterThan(0);
+        await expectProblem(first429 as Response, 429, 'rate_limited');
+        const fresh = withKey(getServer(), (await mintKey(getServer(), 'rate')).token);
+        expect((await fresh.fetch('/v1/keys')).status).toBe(200);
+      });
+      it('sets security headers, and CORS only for the configured origin', async () => {
+        const res = await getServer().fetch('/v1/health', { headers: { origin: expected.corsOrigin } });
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('access-control-allow-origin')).toBe(expected.corsOrigin);
+        const pre = await getServer().fetch('/v1/verify', { method: 'OPTIONS', headers: { origin: expected.corsOrigin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+        expect(pre.status).toBeLessThan(300);
+        expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+        const foreign = await getServer().fetch('/v1/health', { headers: { origin: 'https://evil.example' } });
+        expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+      });
+    });
+
+    describe('subjects', () => {
+      const getTarget = keyedTarget(getServer, `subjects-${name}`);
+
+      it('enrolls, verifies (best and mean), searches, and keeps no embedding or image in answers', async () => {
+        const t = getTarget();
+        const id = await createSubject(t, 'alice');
+        const other = await createSubject(t, 'bob');
+        const e1 = await enroll(t, id, faces.a1);
+        const enrolled = (await e1.json()) as Json;
+        expect(e1.status, JSON.stringify(enrolled)).toBe(201);
+        expect(enrolled.template.version).toMatch(/^fr_feature@[0-9a-f]{12}\/pin-threshold\/immune-space@/);
+        expect(enrolled.template).not.toHaveProperty('embedding');
+        expect((await enroll(t, other, faces.b1)).status).toBe(201);
+
+        const detail = await call(t, `/v1/subjects/${id}`);
+        expect(detail.body).toMatchObject({ id, label: 'alice', faces: [{ id: enrolled.template.id }] });
+        expect(JSON.stringify(detail.body)).not.toMatch(/embedding/);
+
+        const same = await call(t, `/v1/subjects/${id}/verify`, { method: 'POST', body: form({ image: faces.a2 }) });
+        expect(same.status, JSON.stringify(same.body)).toBe(200);
+        expect(same.body).toMatchObject({ match: true, aggregate: 'best', templates: 1, subject: { id } });
+        expect(same.body.similarity).toBeGreaterThanOrEqual(same.body.threshold);
+        const mean = await call(t, `/v1/subjects/${id}/verify?aggregate=mean`, { method: 'POST', body: JSON.stringify({ image: toBase64(faces.a2), deterministic: true }), headers: { 'content-type': 'application/json' } });
+        expect(mean.body).toMatchObject({ match: true, aggregate: 'mean' });
+        const impostor = await call(t, `/v1/subjects/${other}/verify`, { method: 'POST', body: form({ image: faces.a2 }) });
+        expect(impostor.body.match).toBe(false);
+
+        const search = await call(t, '/v1/search?topK=2', { method: 'POST', body: form({ image: faces.a2 }) });
+        expect(search.status, JSON.stringify(search.body)).toBe(200);
+        expect(search.body.results[0]).toMatchObject({ subject: { id, label: 'alice' }, match: true, templates: 1 });
+        expect(search.body.results[1]?.subject.id).toBe(other);
+        expect(search.body.searched).toEqual({ subjects: 2, templates: 2 });
+      });
+
+      it('compares only templates of the same model and defense', async () => {
+        const t = getTarget();
+        const id = await createSubject(t);
+        expect((await enroll(t, id, faces.a1, { defense: 'none' })).status).toBe(201);
+        await expectProblem(await post(t, `/v1/subjects/${id}/verify`, form({ image: faces.a2 })), 409, 'incompatible_templates');
+        const ok = await call(t, `/v1/subjects/${id}/verify`, { method: 'POST', body: form({ image: faces.a2, defense: 'none' }) });
+        expect(ok.body).toMatchObject({ match: true, defense: { mode: 'none' } });
+      });
+
+      it('erases: a deleted face and a deleted subject never read back', async () => {
+        const t = getTarget();
+        const id = await createSubject(t);
+        const face = ((await (await enroll(t, id, faces.a1)).json()) as Json).template.id as string;
+        expect((await t.fetch(`/v1/subjects/${id}/faces/${face}`, { method: 'DELETE' })).status).toBe(204);
+        await expectProblem(await t.fetch(`/v1/subjects/${id}/faces/${face}`, { method: 'DELETE' }), 404, 'not_found');
+        await expectProblem(await post(t, `/v1/subjects/${id}/verify`, form({ image: faces.a2 })), 409, 'no_templates');
+        expect((await enroll(t, id, faces.a2)).status).toBe(201);
+        expect((await t.fetch(`/v1/subjects/${id}`, { method: 'DELETE' })).status).toBe(204);
+        await expectProblem(await t.fetch(`/v1/subjects/${id}`), 404, 'not_found');
+        await expectProblem(await post(t, `/v1/subjects/${id}/verify`, form({ image: faces.a2 })), 404, 'not_found');
+        await expectProblem(await enroll(t, id, faces.a1), 404, 'not_found');
+        const search = await call(t, '/v1/search?topK=50', { method: 'POST', body: form({ image: faces.a2 }) });
+        expect(search.body.results.map((r: Json) => r.subject.id)).not.toContain(id);
+      });
+
+      it('keeps tenants apart', async () => {
+        const t = getTarget();
+        const id = await createSubject(t, 'private');
+        expect((await enroll(t, id, faces.a1)).status).toBe(201);
+        const stranger = withKey(getServer(), (await mintKey(getServer(), `stranger-${name}`)).token);
+        await expectProblem(await stranger.fetch(`/v1/subjects/${id}`), 404, 'not_found');
+        await expectProblem(await post(stranger, `/v1/subjects/${id}/verify`, form({ image: faces.a2 })), 404, 'not_found');
+        await expectProblem(await enroll(stranger, id, faces.b1), 404, 'not_found');
+        await expectProblem(await stranger.fetch(`/v1/subjects/${id}`, { method: 'DELETE' }), 404, 'not_found');
+        expect((await call(stranger, '/v1/subjects')).body.subjects).toEqual([]);
+        const search = await call(stranger, '/v1/search', { method: 'POST', body: form({ image: faces.a2 }) });
+        expect(search.body.results).toEqual([]);
+        expect((await call(t, `/v1/subjects/${id}`)).body.faces).toHaveLength(1);
+      });
+
+      it('lists a page at a time and refuses bad parameters', async () => {
+        const t = withKey(getServer(), (await mintKey(getServer(), `pages-${name}`)).token);
+        const ids = [await createSubject(t), await createSubject(t), await createSubject(t)].sort();
+        const p1 = await call(t, '/v1/subjects?limit=2');
+        expect(p1.body.subjects.map((s: Json) => s.id)).toEqual(ids.slice(0, 2));
+        const p2 = await call(t, `/v1/subjects?limit=2&cursor=${p1.body.cursor}`);
+        expect(p2.body).toMatchObject({ subjects: [{ id: ids[2] }], cursor: null });
+        await expectProblem(await t.fetch('/v1/subjects?limit=1000'), 400, 'invalid_parameters', 'limit');
+        await expectProblem(await t.fetch('/v1/search?topK=0', { method: 'POST', body: form({ image: faces.a1 }) }), 400, 'invalid_parameters', 'topK');
+        await expectProblem(await t.fetch('/v1/subjects', { method: 'POST', body: JSON.stringify({ label: 'x'.repeat(201) }), headers: { 'content-type': 'application/json' } }), 400, 'invalid_parameters', 'label');
+        await expectProblem(await t.fetch('/v1/subjects', { method: 'POST', body: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
+      });
+    });
+  });
+}
