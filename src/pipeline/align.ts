@@ -2,6 +2,7 @@
  * @module Align: the similarity transform (rotation, uniform scale, translation) that best maps
  * the five landmarks onto the ArcFace 112x112 template, in the least-squares sense (Umeyama 1991).
  */
+import { PinfaceError } from '../errors.ts';
 import type { Affine } from './image.ts';
 import type { Point } from './landmarks.ts';
 
@@ -34,7 +35,8 @@ export function similarity(src: readonly Point[], dst: readonly Point[]): Affine
     cross += ux * vy - uy * vx;
     norm += ux * ux + uy * uy;
   }
-  if (!(norm > 0)) throw new Error('[pinface] [align] landmarks are degenerate (all at one point)');
+  // NaN or coincident landmarks come from a crop with no usable face: a 422, not a crash.
+  if (!(norm > 0) || !Number.isFinite(dot + cross)) throw new PinfaceError('no_face', '[pinface] [align] The face could not be aligned: its landmarks are degenerate. Send a clearer, frontal photo.');
   const a = dot / norm;
   const b = cross / norm;
   return [a, -b, dx - a * sx + b * sy, b, a, dy - b * sx - a * sy];
@@ -43,7 +45,7 @@ export function similarity(src: readonly Point[], dst: readonly Point[]): Affine
 /** Inverse of a similarity/affine map, so the sampler can walk output pixels. */
 export function invertAffine([a, b, c, d, e, f]: Affine): Affine {
   const det = a * e - b * d;
-  if (!(Math.abs(det) > 1e-12)) throw new Error('[pinface] [align] transform is singular');
+  if (!(Math.abs(det) > 1e-12) || !Number.isFinite(c + f)) throw new PinfaceError('no_face', '[pinface] [align] The face could not be aligned: the alignment transform is singular. Send a clearer, frontal photo.');
   const ia = e / det, ib = -b / det, id = -d / det, ie = a / det;
   return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
 }

@@ -1,5 +1,8 @@
 /** Runs a server as a child process (deno serve, wrangler dev) and waits until it answers. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { ContractTarget } from './app-contract.ts';
 
@@ -51,4 +54,36 @@ export async function startServer(cmd: string, args: string[], port: number, env
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, child, output: () => log, fetch: (path, init) => fetch(`${url}${path}`, init), stop: () => stopGroup(child) };
+}
+
+export interface WorkerdOptions {
+  /** Worker variables (--var NAME:value), e.g. PINFACE_AUTH=open or an admin token. */
+  vars?: Record<string, string>;
+  /** Extra wrangler dev arguments (--config, --inspector-port). */
+  args?: string[];
+}
+
+/**
+ * The real worker under `wrangler dev` (workerd), with local D1 in a fresh state folder whose
+ * schema is applied by wrangler's own migration command first, as `npm start` does.
+ */
+export async function startWorkerd(options: WorkerdOptions = {}): Promise<ServerProcess> {
+  const state = mkdtempSync(join(tmpdir(), 'pinface-workerd-'));
+  const wrangler = 'node_modules/.bin/wrangler';
+  const config = options.args?.includes('--config') ? ['--config', options.args[options.args.indexOf('--config') + 1] as string] : [];
+  execFileSync(wrangler, ['d1', 'migrations', 'apply', 'pinface', '--local', '--persist-to', state, ...config], { env: { ...process.env, CI: '1' }, stdio: 'pipe' });
+  const port = await freePort();
+  const server = await startServer(wrangler, [
+    'dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--show-interactive-dev-session=false', '--persist-to', state,
+    ...(options.args?.includes('--inspector-port') ? [] : ['--inspector-port', '0']),
+    ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...(options.args ?? []),
+  ], port);
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
 }
