@@ -1,38 +1,46 @@
 /**
- * @module npm run load — `npm run load -- [--requests 200] [--concurrency 1,8,32] [--enrolments 24]`
+ * @module npm run load — `npm run load -- [--runtimes workerd,deno] [--requests 200] [--concurrency 1,8,32] [--enrolments 24]`
  *
- * A bounded loopback load test of the real worker in workerd (wrangler dev, local D1, open mode
- * so the rate limiter does not shape the numbers): /v1/verify and subject verify at each
- * concurrency for a fixed request count (autocannon, 127.0.0.1 only), then enrolments racing
- * verifications. Prints p50/p99, throughput and workerd memory; exits 1 on any error or lost template.
+ * A bounded loopback load test of the real service in workerd (wrangler dev, local D1) and Deno
+ * (deno serve, Deno KV), in open mode so the rate limiter does not shape the numbers:
+ * /v1/verify and subject verify at each concurrency for a fixed request count (autocannon,
+ * 127.0.0.1 only), then enrolments racing verifications. Prints p50/p99, throughput and the
+ * server's memory; exits 1 on any error or lost template.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startWorkerd } from '../test/contract/process-target.ts';
-import { runLoad } from './lib/load.ts';
+import { startDeno, startWorkerd } from '../test/contract/process-target.ts';
+import { runLoad, type LoadReport } from './lib/load.ts';
 
 const { values: args } = parseArgs({ options: {
-  requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '1,8,32' }, enrolments: { type: 'string', default: '24' },
+  runtimes: { type: 'string', default: 'workerd,deno' }, requests: { type: 'string', default: '200' },
+  concurrency: { type: 'string', default: '1,8,32' }, enrolments: { type: 'string', default: '24' },
 } });
 const log = (m: string): void => console.error(`[pinface] [load] ${m}`);
 const face = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(new URL(`../test/fixtures/faces/${name}`, import.meta.url)));
 
-log('starting wrangler dev (workerd, local D1, open mode)');
-const server = await startWorkerd({ vars: { PINFACE_AUTH: 'open' } });
-let report;
-try {
-  report = await runLoad({
-    url: server.url, pid: server.child.pid as number, faces: { a1: face('person-a-1.jpg'), a2: face('person-a-2.jpg') },
-    requests: Number(args.requests), concurrencies: args.concurrency.split(',').map(Number), enrolments: Number(args.enrolments),
-  }, log);
-} finally {
-  await server.stop();
+let failed = false;
+for (const runtime of args.runtimes.split(',') as ('workerd' | 'deno')[]) {
+  log(runtime === 'workerd' ? 'starting wrangler dev (workerd, local D1, open mode)' : 'starting deno serve (Deno KV, open mode)');
+  const server = runtime === 'workerd' ? await startWorkerd({ vars: { PINFACE_AUTH: 'open' } }) : await startDeno({ PINFACE_AUTH: 'open' });
+  let report: LoadReport;
+  try {
+    report = await runLoad({
+      url: server.url, pid: server.child.pid as number, command: runtime, faces: { a1: face('person-a-1.jpg'), a2: face('person-a-2.jpg') },
+      requests: Number(args.requests), concurrencies: args.concurrency.split(',').map(Number), enrolments: Number(args.enrolments),
+    }, (m) => log(`${runtime}: ${m}`));
+  } finally {
+    await server.stop();
+  }
+  console.log(`\n### ${runtime}\n`);
+  console.log(`| endpoint | concurrency | requests | 2xx | errors | p50 ms | p99 ms | req/s | ${runtime} RSS MB |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const l of report.levels) console.log(`| ${l.endpoint} | ${l.concurrency} | ${l.requests} | ${l.ok} | ${l.errors} | ${l.p50} | ${l.p99} | ${l.rps.toFixed(1)} | ${l.rssMb.toFixed(1)} |`);
+  console.log(`\n${runtime} peak RSS (VmHWM): ${report.peakRssMb.toFixed(1)} MB`);
+  const i = report.integrity;
+  console.log(`integrity: ${i.enrolled} enrolments and ${i.verified} verifications at once; templates ${i.templatesBefore} -> ${i.templatesAfter}; lost: ${i.missing.length}; failed requests: ${i.errors.length}`);
+  for (const e of i.errors.slice(0, 5)) console.log(`  ${e}`);
+  const errors = report.levels.reduce((n, l) => n + l.errors, 0);
+  failed ||= errors > 0 || i.errors.length > 0 || i.missing.length > 0 || i.templatesAfter !== i.templatesBefore + i.enrolled;
 }
-console.log('| endpoint | concurrency | requests | 2xx | errors | p50 ms | p99 ms | req/s | workerd RSS MB |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const l of report.levels) console.log(`| ${l.endpoint} | ${l.concurrency} | ${l.requests} | ${l.ok} | ${l.errors} | ${l.p50} | ${l.p99} | ${l.rps.toFixed(1)} | ${l.workerdRssMb.toFixed(1)} |`);
-console.log(`workerd peak RSS (VmHWM): ${report.workerdPeakMb.toFixed(1)} MB`);
-const i = report.integrity;
-console.log(`integrity: ${i.enrolled} enrolments and ${i.verified} verifications at once; templates ${i.templatesBefore} -> ${i.templatesAfter}; lost: ${i.missing.length}`);
-const errors = report.levels.reduce((n, l) => n + l.errors, 0);
-process.exit(errors === 0 && i.missing.length === 0 && i.templatesAfter === i.templatesBefore + i.enrolled ? 0 : 1);
+process.exit(failed ? 1 : 0);

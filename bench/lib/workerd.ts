@@ -9,7 +9,7 @@ export const median = (xs: number[]): number => { const s = [...xs].sort((a, b) 
  * wrangler dev runs two workerd processes (a small proxy and the one hosting our worker); the
  * worker's is the larger. Returns its pid, memory high-water mark and current RSS.
  */
-export function workerdMemory(rootPid: number, pid?: number): { pid: number; hwmMb: number; rssMb: number } {
+export function workerdMemory(rootPid: number, pid?: number, command = 'workerd'): { pid: number; hwmMb: number; rssMb: number } {
   const pids = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' }).trim().split('\n')
     .map((l) => l.trim().split(/\s+/)).map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm: comm ?? '' }));
   const tree = new Set([rootPid]);
@@ -20,7 +20,7 @@ export function workerdMemory(rootPid: number, pid?: number): { pid: number; hwm
     return { pid: p, hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
   };
   if (pid !== undefined) return read(pid);
-  const all = pids.filter((p) => tree.has(p.pid) && p.comm.startsWith('workerd')).map((p) => read(p.pid));
+  const all = pids.filter((p) => tree.has(p.pid) && p.comm.startsWith(command)).map((p) => read(p.pid));
   const w = all.sort((a, b) => b.rssMb - a.rssMb)[0];
   if (!w) throw new Error('workerd process not found');
   return w;

@@ -87,3 +87,19 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Server
     },
   };
 }
+
+/** The Deno adapter under the real `deno serve`, with Deno KV in a fresh state folder. */
+export async function startDeno(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const state = mkdtempSync(join(tmpdir(), 'pinface-deno-'));
+  const port = await freePort();
+  const server = await startServer('node_modules/.bin/deno', [
+    'serve', '--quiet', '--unstable-kv', '--host', '127.0.0.1', '--port', String(port), '--allow-read', `--allow-write=${state}`, '--allow-env', '--allow-net=127.0.0.1', 'src/runtime/deno.ts',
+  ], port, { PINFACE_KV_PATH: join(state, 'kv.sqlite3'), ...env });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
