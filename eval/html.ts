@@ -28,7 +28,7 @@ function lineChart(title: string, xLabel: string, yLabel: string, series: Series
     const d = s.points.map((p, k) => `${k ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join('');
     return `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.8"/><text x="${W - R + 8}" y="${T + 14 * i + 10}" font-size="11" fill="${color}">${esc(s.name)}</text>`;
   }).join('');
-  return `<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif">
+  return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif">
 <text x="${L}" y="16" font-size="13" font-weight="bold">${esc(title)}</text>
 <line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#999"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#999"/>
 ${ticksX.map((t) => `<text x="${px(t.v)}" y="${H - B + 14}" font-size="10" text-anchor="middle">${t.label}</text>`).join('')}
@@ -50,7 +50,7 @@ function dotPlot(title: string, rows: Array<{ name: string; values: number[] }>,
     return `<text x="${L - 8}" y="${y + 3}" font-size="11" text-anchor="end">${esc(r.name)}</text>${dots}<line x1="${px(med)}" y1="${y - 7}" x2="${px(med)}" y2="${y + 7}" stroke="#000" stroke-width="2"/>`;
   }).join('');
   const ticks = [0, maxEps / 4, maxEps / 2, (3 * maxEps) / 4, maxEps].map((t) => `<text x="${px(t)}" y="${H - 12}" font-size="10" text-anchor="middle">${t}</text>`).join('');
-  return `<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${body}${ticks}<text x="${(L + W) / 2}" y="${H}" font-size="11" text-anchor="middle">minimal eps (/255); red: not fooled within the grid; bar: median</text></svg></figure>`;
+  return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${body}${ticks}<text x="${(L + W) / 2}" y="${H}" font-size="11" text-anchor="middle">minimal eps (/255); red: not fooled within the grid; bar: median</text></svg></figure>`;
 }
 
 export interface ExampleStrip { caption: string; images: Array<{ label: string; face: ArrayLike<number> }> }
@@ -60,6 +60,26 @@ export interface HtmlExtras {
   examples: ExampleStrip[];
   /** The shipped selectors' lambda, so they join the sweep's curves. */
   shippedLambda?: number;
+}
+
+/**
+ * The lambda sweep (--preset selector): each selector family as a curve of (clean accuracy,
+ * accuracy under PGD eps 8) over lambda, as a figure with an SVG; '' without a sweep.
+ */
+export function tradeOffChart(r: EvalResults, extras: HtmlExtras): string {
+  const shipped = (d: string) => (d === 'pin-threshold' || d === 'pin-learned' ? `${d}@${extras.shippedLambda ?? ''}` : d);
+  const families = ['pin-threshold', 'pin-learned'].map((family) => ({
+    name: family,
+    points: r.defenses.map(({ name }) => name).filter((n) => shipped(n).startsWith(`${family}@`))
+      .map((n) => ({ n, lambda: Number(shipped(n).split('@')[1]) })).sort((a, b) => a.lambda - b.lambda)
+      .map(({ n }) => {
+        const pgd8 = r.gray.find((g) => g.attack === 'PGD' && g.eps === 8)?.fooled[n] ?? [];
+        return [100 * (r.clean[n]?.accuracy ?? 0), (100 * pgd8.filter((f) => !f).length) / (pgd8.length || 1)] as [number, number];
+      }),
+  })).filter((f) => f.points.length > 1);
+  return families.length
+    ? lineChart('Selectors over lambda (left to right: larger to smaller lambda)', 'clean accuracy % (evaluation pairs)', 'accuracy under gray-box PGD eps 8 %', families)
+    : '';
 }
 
 export function html(r: EvalResults, extras: HtmlExtras, tableMarkdown: string): string {
@@ -76,20 +96,8 @@ export function html(r: EvalResults, extras: HtmlExtras, tableMarkdown: string):
   const maxEps = Math.max(...r.epsGrid, ...r.adaptiveEpsGrid);
   const dots = (kind: 'gray' | 'adaptive') => dotPlot(`Minimal l_inf eps, ${kind === 'gray' ? 'gray-box PGD' : 'adaptive PGD'}`,
     r.defenses.map(({ name }) => ({ name, values: extras.minimal[name]?.[kind] ?? [] })), maxEps);
-  // The lambda sweep (--preset selector): each selector family as a curve of (clean accuracy, robustness) over lambda.
-  const shipped = (d: string) => (d === 'pin-threshold' || d === 'pin-learned' ? `${d}@${extras.shippedLambda ?? ''}` : d);
-  const families = ['pin-threshold', 'pin-learned'].map((family) => ({
-    name: family,
-    points: r.defenses.map(({ name }) => name).filter((n) => shipped(n).startsWith(`${family}@`))
-      .map((n) => ({ n, lambda: Number(shipped(n).split('@')[1]) })).sort((a, b) => a.lambda - b.lambda)
-      .map(({ n }) => {
-        const pgd8 = r.gray.find((g) => g.attack === 'PGD' && g.eps === 8)?.fooled[n] ?? [];
-        return [100 * (r.clean[n]?.accuracy ?? 0), (100 * pgd8.filter((f) => !f).length) / (pgd8.length || 1)] as [number, number];
-      }),
-  })).filter((f) => f.points.length > 1);
-  const tradeOff = families.length
-    ? `<h2>Clean accuracy vs robustness over lambda</h2>${lineChart('Selectors over lambda (left to right: larger to smaller lambda)', 'clean accuracy % (evaluation pairs)', 'accuracy under gray-box PGD eps 8 %', families)}`
-    : '';
+  const tradeOffSvg = tradeOffChart(r, extras);
+  const tradeOff = tradeOffSvg ? `<h2>Clean accuracy vs robustness over lambda</h2>${tradeOffSvg}` : '';
   const strips = extras.examples.map((s) => `<figure><div style="display:flex;gap:8px">${s.images.map((im) => `<div style="text-align:center;font-size:11px"><img src="${pngDataUri(im.face, 112, 112, 1)}" width="112" height="112" alt="${esc(im.label)}"><br>${esc(im.label)}</div>`).join('')}</div><figcaption>${esc(s.caption)}</figcaption></figure>`).join('');
   const table = tableMarkdown.split('\n').filter((l) => l.startsWith('|') && !l.startsWith('|---'));
   const cells = (l: string) => l.slice(1, -1).split('|').map((c) => c.trim());

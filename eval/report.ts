@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { html, type HtmlExtras } from './html.ts';
+import { html, tradeOffChart, type HtmlExtras } from './html.ts';
 import { median } from './attacks/minimal.ts';
 
 export interface CleanResult { threshold: number; accuracy: number; accuracyStd: number; accuracyAtThreshold: number; tarAtFar1e3: number }
@@ -95,4 +95,7 @@ export function writeReport(dir: string, r: EvalResults, extras: HtmlExtras): vo
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ ...r, roc: extras.roc, minimal: extras.minimal }, (_, v) => (v === Infinity ? 'Infinity' : v), 2)}\n`);
   writeFileSync(join(dir, 'results.md'), md);
   writeFileSync(join(dir, 'results.html'), html(r, extras, md));
+  // The trade-off plot also as a file of its own, so the README can show it.
+  const tradeOff = tradeOffChart(r, extras);
+  if (tradeOff) writeFileSync(join(dir, 'lambda-tradeoff.svg'), `${tradeOff.replace(/^<figure>|<\/figure>$/g, '')}\n`);
 }

@@ -1,7 +1,8 @@
 /**
  * @module npm run load — `npm run load -- [--runtimes workerd,deno] [--requests 200] [--concurrency 1,8,32] [--enrolments 24]`
  *
- * A bounded loopback load test of the real service in workerd (wrangler dev, local D1) and Deno
+ * A bounded loopback load test of the real service in workerd (the deployable bundle under
+ * Miniflare, local D1; see test/contract/built-worker.ts for why not wrangler dev) and Deno
  * (deno serve, Deno KV), in open mode so the rate limiter does not shape the numbers:
  * /v1/verify and subject verify at each concurrency for a fixed request count (autocannon,
  * 127.0.0.1 only), then enrolments racing verifications. Prints p50/p99, throughput and the
@@ -9,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startDeno, startWorkerd } from '../test/contract/process-target.ts';
+import { startBuiltWorker } from '../test/contract/built-worker.ts';
+import { startDeno } from '../test/contract/process-target.ts';
 import { runLoad, type LoadReport } from './lib/load.ts';
 
 const { values: args } = parseArgs({ options: {
@@ -21,12 +23,13 @@ const face = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileS
 
 let failed = false;
 for (const runtime of args.runtimes.split(',') as ('workerd' | 'deno')[]) {
-  log(runtime === 'workerd' ? 'starting wrangler dev (workerd, local D1, open mode)' : 'starting deno serve (Deno KV, open mode)');
-  const server = runtime === 'workerd' ? await startWorkerd({ vars: { PINFACE_AUTH: 'open' } }) : await startDeno({ PINFACE_AUTH: 'open' });
+  log(runtime === 'workerd' ? 'building the worker and starting it in workerd (Miniflare, local D1, open mode)' : 'starting deno serve (Deno KV, open mode)');
+  const server = runtime === 'workerd' ? await startBuiltWorker({ PINFACE_AUTH: 'open' }) : await startDeno({ PINFACE_AUTH: 'open' });
+  const rootPid = 'rootPid' in server ? server.rootPid : (server.child.pid as number);
   let report: LoadReport;
   try {
     report = await runLoad({
-      url: server.url, pid: server.child.pid as number, command: runtime, faces: { a1: face('person-a-1.jpg'), a2: face('person-a-2.jpg') },
+      url: server.url, pid: rootPid, command: runtime, faces: { a1: face('person-a-1.jpg'), a2: face('person-a-2.jpg') },
       requests: Number(args.requests), concurrencies: args.concurrency.split(',').map(Number), enrolments: Number(args.enrolments),
     }, (m) => log(`${runtime}: ${m}`));
   } finally {
