@@ -4,7 +4,7 @@
  * A bounded loopback load test of the real service in workerd (the deployable bundle under
  * Miniflare, local D1; see test/contract/built-worker.ts for why not wrangler dev) and Deno
  * (deno serve, Deno KV), in open mode so the rate limiter does not shape the numbers:
- * /v1/verify and subject verify at each concurrency for a fixed request count (autocannon,
+ * /v1/verify and subject verify at each concurrency for a fixed request count (a closed loop of fetch clients,
  * 127.0.0.1 only), then enrolments racing verifications. Prints p50/p99, throughput and the
  * server's memory; exits 1 on any error or lost template.
  */
@@ -39,6 +39,7 @@ for (const runtime of args.runtimes.split(',') as ('workerd' | 'deno')[]) {
   console.log(`| endpoint | concurrency | requests | 2xx | errors | p50 ms | p99 ms | req/s | ${runtime} RSS MB |`);
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const l of report.levels) console.log(`| ${l.endpoint} | ${l.concurrency} | ${l.requests} | ${l.ok} | ${l.errors} | ${l.p50} | ${l.p99} | ${l.rps.toFixed(1)} | ${l.rssMb.toFixed(1)} |`);
+  for (const l of report.levels) for (const f of l.failures) console.log(`  ${l.endpoint} at ${l.concurrency}: ${f}`);
   console.log(`\n${runtime} peak RSS (VmHWM): ${report.peakRssMb.toFixed(1)} MB`);
   const i = report.integrity;
   console.log(`integrity: ${i.enrolled} enrolments and ${i.verified} verifications at once; templates ${i.templatesBefore} -> ${i.templatesAfter}; lost: ${i.missing.length}; failed requests: ${i.errors.length}`);
