@@ -44,6 +44,7 @@ function dotPlot(title: string, rows: Array<{ name: string; values: number[] }>,
   const px = (v: number) => L + (Math.min(v, maxEps * 1.1) / (maxEps * 1.1)) * (W - L - R);
   const body = rows.map((r, i) => {
     const y = T + i * rowH + 9;
+    if (!r.values.length) return `<text x="${L - 8}" y="${y + 3}" font-size="11" text-anchor="end">${esc(r.name)}</text><text x="${L}" y="${y + 3}" font-size="10" fill="#666">not run</text>`;
     const sorted = [...r.values].sort((a, b) => a - b);
     const med = sorted[sorted.length >> 1] ?? 0;
     const dots = r.values.map((v) => `<circle cx="${px(v).toFixed(1)}" cy="${y}" r="2.5" fill="${Number.isFinite(v) ? '#1f77b4' : '#d62728'}" fill-opacity="0.5"/>`).join('');

@@ -46,7 +46,7 @@ function blackBoxCell(runs: EvalResults['blackBox'][number]['runs'] | undefined)
   const closed = runs.map((x) => (x.startMargin > 0 ? Math.min(1, (x.startMargin - x.endMargin) / x.startMargin) : 1));
   return `${pct(runs.filter((x) => !x.fooled).length / runs.length)} (margin closed ${pct(median(closed))} %)`;
 }
-const epsText = (x: number) => (Number.isFinite(x) ? String(x) : `> max`);
+const epsText = (x: number) => (Number.isNaN(x) ? '-' : Number.isFinite(x) ? String(x) : `> max`);
 
 export function markdown(r: EvalResults): string {
   const grayCols = r.columns.map((c) => ({ a: c.attack, eps: c.eps }));
