@@ -37,13 +37,15 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
     const e = await engine();
     const source = await analyzeImage(e, req.images.source, 'source', req.faces, sourceDefense as DefenseRequest, config);
     const target = await analyzeImage(e, req.images.target, 'target', req.faces, targetDefense as DefenseRequest, config);
+    const t1 = performance.now();
     const d = decide(source.face.embedding, target.face.embedding, threshold);
+    const decideMs = performance.now() - t1;
     return c.json({
       match: d.match, similarity: round(d.similarity, 6), threshold: d.threshold,
       faces: { source: faceInfo(source), target: faceInfo(target) },
       models: modelIds,
       defense: defenseReport(seed, req, { source, target }),
-      timings: { source: stageTimings(source), target: stageTimings(target), total: round(performance.now() - t0) },
+      timings: { source: stageTimings(source), target: stageTimings(target), decide: round(decideMs, 3), total: round(performance.now() - t0) },
     });
   });
 

@@ -68,7 +68,7 @@ export const VerifyResponseSchema = z.object({
   faces: z.object({ source: FaceInfoSchema, target: FaceInfoSchema }),
   models: ModelIdsSchema,
   defense: DefenseReportSchema,
-  timings: z.object({ source: StageTimings, target: StageTimings, total: z.number() }),
+  timings: z.object({ source: StageTimings, target: StageTimings, decide: z.number(), total: z.number() }),
 }).openapi('VerifyResponse');
 
 export const EmbedResponseSchema = z.object({

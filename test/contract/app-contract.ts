@@ -139,6 +139,8 @@ export function appContract(name: string, getServer: () => ContractTarget): void
       expect(body.faces.source.facesDetected).toBe(1);
       expect(body.models.recognizer).toMatch(/^fr_feature@/);
       for (const stage of ['decode', 'detect', 'landmarks', 'align', 'project', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
+      expect(body.timings.decide).toBeGreaterThanOrEqual(0);
+      expect(body.timings.total).toBeGreaterThanOrEqual(body.timings.decide);
     });
 
     it('rejects two different people (JSON base64)', async () => {
