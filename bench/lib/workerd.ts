@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 export const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] as number; };
+/** The q-quantile by nearest rank (NaN for no samples). */
+export const quantile = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[Math.min(s.length - 1, Math.floor(q * s.length))] as number) : NaN; };
 
 /**
  * wrangler dev runs two workerd processes (a small proxy and the one hosting our worker); the

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, Human } from '@vladmandic/human';
+import type { RgbaImage } from '../../src/pipeline/image.ts';
 
 const require = createRequire(import.meta.url);
 // The package's exports map spells its subpaths without "./", so Node cannot resolve them: the
@@ -47,7 +48,7 @@ export interface PeerFace { embedding: number[]; score: number }
 export interface Peer {
   version: string;
   /** The first face's embedding, or undefined when human finds none. */
-  describe(rgba: { data: Uint8ClampedArray; width: number; height: number }): Promise<PeerFace | undefined>;
+  describe(rgba: RgbaImage): Promise<PeerFace | undefined>;
   similarity(a: PeerFace, b: PeerFace): number;
 }
 

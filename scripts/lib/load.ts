@@ -5,7 +5,7 @@
  * or Deno; memory is read from its largest process.
  */
 import { request } from 'node:http';
-import { workerdMemory } from '../../bench/lib/workerd.ts';
+import { quantile, workerdMemory } from '../../bench/lib/workerd.ts';
 
 export interface LoadOptions {
   /** http://127.0.0.1:port of a server in open mode (no keys, no rate limit: this measures the service, not the limiter). */
@@ -35,7 +35,7 @@ export interface LoadReport {
 
 type Json = Record<string, any>; // any: responses are read field by field
 
-const multipart = async (parts: Record<string, Uint8Array<ArrayBuffer>>): Promise<{ body: Uint8Array<ArrayBuffer>; type: string }> => {
+export const multipart = async (parts: Record<string, Uint8Array<ArrayBuffer>>): Promise<{ body: Uint8Array<ArrayBuffer>; type: string }> => {
   const f = new FormData();
   for (const [k, v] of Object.entries(parts)) f.append(k, new Blob([v]), `${k}.jpg`);
   const req = new Request('http://127.0.0.1/', { method: 'POST', body: f });
@@ -47,7 +47,7 @@ const multipart = async (parts: Record<string, Uint8Array<ArrayBuffer>>): Promis
  * workerd had already closed and failed with "other side closed" before the request was sent,
  * which would count a client pool race as a service error.
  */
-function send(url: string, method: string, body?: Uint8Array, type?: string): Promise<{ status: number; text: string }> {
+export function send(url: string, method: string, body?: Uint8Array, type?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent: false, timeout: 120_000, headers: type ? { 'content-type': type } : {} }, (res) => {
       const chunks: Buffer[] = [];
@@ -77,7 +77,7 @@ const postForm = async (url: string, parts: Record<string, Uint8Array<ArrayBuffe
  * autocannon: against workerd, autocannon's `amount` finished with 29 of 32 requests counted and
  * no error reported, so a lost request could not be told from a miscount.
  */
-async function closedLoop(url: string, form: { body: Uint8Array<ArrayBuffer>; type: string }, concurrency: number, requests: number) {
+export async function closedLoop(url: string, form: { body: Uint8Array<ArrayBuffer>; type: string }, concurrency: number, requests: number) {
   const latencies: number[] = [];
   const failures: string[] = [];
   let next = 0;
@@ -96,9 +96,7 @@ async function closedLoop(url: string, form: { body: Uint8Array<ArrayBuffer>; ty
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
-  const sorted = latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
-  return { ok: latencies.length, failures, p50: at(0.5), p99: at(0.99), rps: Math.round((latencies.length / seconds) * 10) / 10 };
+  return { ok: latencies.length, failures, latencies, rps: Math.round((latencies.length / seconds) * 10) / 10 };
 }
 
 export async function runLoad(o: LoadOptions, log: (m: string) => void = () => {}): Promise<LoadReport> {
@@ -122,7 +120,7 @@ export async function runLoad(o: LoadOptions, log: (m: string) => void = () => {
       peak = Math.max(peak, mem.hwmMb);
       levels.push({
         endpoint: e.name, concurrency: c, requests: o.requests, ok: r.ok, errors: r.failures.length, failures: r.failures.slice(0, 5),
-        p50: r.p50, p99: r.p99, rps: r.rps, rssMb: mem.rssMb,
+        p50: Math.round(quantile(r.latencies, 0.5)), p99: Math.round(quantile(r.latencies, 0.99)), rps: r.rps, rssMb: mem.rssMb,
       });
     }
   }

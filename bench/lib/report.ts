@@ -1,0 +1,115 @@
+/** @module npm run bench's results: their shape, the markdown table and the SVG chart. */
+import type { KernelBench } from './kernel.ts';
+import type { IsolateMemory } from './workerd.ts';
+import type { PeerComparison } from '../peer/compare.ts';
+
+export const STAGES = ['decode', 'detect', 'landmarks', 'align', 'project', 'embed'] as const;
+type Spread = { median: number; p95: number };
+
+export interface SizeResult {
+  width: number; height: number; jpegBytes: number; runs: number;
+  /** Per image, ms. */
+  stages: Record<string, Spread>;
+  decide: Spread;
+  serverMs: Spread;
+  /** Client side, whole request, ms. */
+  c1: { p50: number; p95: number };
+  c4: { p50: number; p95: number; rps: number };
+}
+export interface BenchResults {
+  date: string;
+  machine: { cpu: string; cores: number; node: string; workerd: string };
+  bundle: Array<{ file: string; bytes: number; gzipBytes: number }>;
+  coldStart: Array<{ startMs: number; firstMs: number; firstServerMs: number; warmMs: number }>;
+  sizes: SizeResult[];
+  memory: { idle: IsolateMemory; peak: IsolateMemory };
+  kernel: KernelBench;
+  kernelTable: string[];
+  peer: PeerComparison;
+  minutes: number;
+}
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const mb = (b: number) => (b / 2 ** 20).toFixed(2);
+/** A pair's time if it were only its stages: two images' stage medians plus the decision. */
+export const stageSum = (s: SizeResult): number => 2 * STAGES.reduce((a, k) => a + (s.stages[k]?.median ?? 0), 0) + s.decide.median;
+const goal = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+export function benchMarkdown(r: BenchResults): string {
+  const L: string[] = [];
+  const m = r.machine;
+  L.push(`Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, workerd ${m.workerd}; ${r.date.slice(0, 10)}; whole run ${f(r.minutes)} min (\`npm run bench\`).`, '');
+  L.push('**/v1/verify in workerd** (the deployable bundle under Miniflare, one isolate, default pin-threshold), two LFW faces scaled up to camera-sized baseline JPEGs; stage times per image from the response, '
+    + `median and p95 over ${r.sizes[0]?.runs ?? 0} requests (${2 * (r.sizes[0]?.runs ?? 0)} images); end to end measured by the client.`, '');
+  L.push(`| stage (per image, ms) | ${r.sizes.map((s) => `${s.width}x${s.height} median | p95`).join(' | ')} |`);
+  L.push(`|---|${r.sizes.map(() => '---:|---:').join('|')}|`);
+  for (const k of STAGES) L.push(`| ${k} | ${r.sizes.map((s) => `${f(s.stages[k]?.median ?? NaN)} | ${f(s.stages[k]?.p95 ?? NaN)}`).join(' | ')} |`);
+  L.push(`| decide (per pair) | ${r.sizes.map((s) => `${f(s.decide.median, 3)} | ${f(s.decide.p95, 3)}`).join(' | ')} |`);
+  L.push(`| **sum of stage medians per pair** (2 images + decide) | ${r.sizes.map((s) => `**${f(stageSum(s))}** | `).join(' | ')} |`);
+  L.push(`| server total per pair | ${r.sizes.map((s) => `${f(s.serverMs.median)} | ${f(s.serverMs.p95)}`).join(' | ')} |`);
+  L.push(`| **/v1/verify end to end, concurrency 1** (p50 \\| p95) | ${r.sizes.map((s) => `**${f(s.c1.p50)}** | ${f(s.c1.p95)}`).join(' | ')} |`);
+  L.push(`| /v1/verify end to end, concurrency 4 (p50 \\| p95) | ${r.sizes.map((s) => `${f(s.c4.p50)} | ${f(s.c4.p95)}`).join(' | ')} |`);
+  L.push(`| throughput at concurrency 4, pairs/s | ${r.sizes.map((s) => `${f(s.c4.rps)} | `).join(' | ')} |`);
+  L.push(`| JPEG size per photo, KiB | ${r.sizes.map((s) => `${f(s.jpegBytes / 2 / 1024, 0)} | `).join(' | ')} |`, '');
+
+  const cold = r.coldStart;
+  const coldMed = (k: keyof BenchResults['coldStart'][number]) => cold.map((c) => c[k]).sort((a, b) => a - b)[cold.length >> 1] ?? NaN;
+  L.push(`**Cold start** (${cold.length} fresh workerd processes on the bundle; medians): workerd ready with the worker's modules evaluated ${f(coldMed('startMs'), 0)} ms; `
+    + `first /v1/verify (640x480) ${f(coldMed('firstMs'), 0)} ms, of which ${f(coldMed('firstServerMs'), 0)} ms inside the worker (model sessions created on first use); the second request ${f(coldMed('warmMs'), 0)} ms. `
+    + `Cold start as the first request's extra time over a warm one: **${f(coldMed('firstMs') - coldMed('warmMs'), 0)} ms**.`, '');
+
+  const total = r.bundle.reduce((a, b) => a + b.bytes, 0), gz = r.bundle.reduce((a, b) => a + b.gzipBytes, 0);
+  L.push(`**Bundle** (\`wrangler deploy --dry-run\`): ${mb(total)} MiB, **${mb(gz)} MiB gzip** (Workers counts the compressed size: 3 MiB free plan, 10 MiB paid).`, '');
+  L.push('| file | MiB | gzip MiB |', '|---|---:|---:|');
+  for (const b of r.bundle) L.push(`| ${b.file} | ${mb(b.bytes)} | ${mb(b.gzipBytes)} |`);
+  L.push('');
+  const mem = (x: IsolateMemory) => `${f(x.totalMb)} MB (JS heap ${f(x.jsHeapMb)} + ArrayBuffers ${f(x.arrayBuffersMb)} + wasm ${f(x.wasmMb)})`;
+  L.push(`**Memory** of the worker isolate, through the inspector: after start-up ${mem(r.memory.idle)}; peak over the run **${mem(r.memory.peak)}**.`, '');
+  L.push('**Projection** (same run):', ...r.kernelTable, '');
+
+  const [pin, peer] = r.peer.engines;
+  L.push(`**Peer** (same Node process, one thread each, the same JPEG decoder): ${r.peer.testPairs} test pairs from dev folds 5-8 at thresholds chosen for best accuracy on ${r.peer.calibrationPairs} pairs from folds 1-4; LFW images as stored (250x250), time per pair from the two JPEG files to a decision.`, '');
+  L.push('| engine | ms per pair, median | p95 | accuracy | threshold | pairs with no face found | load ms |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const e of r.peer.engines) L.push(`| ${e.name} | ${f(e.pairMs.median)} | ${f(e.pairMs.p95)} | ${f(100 * e.accuracy, 2)} % | ${f(e.threshold, 4)} | ${e.noFace} | ${f(e.loadMs, 0)} |`);
+  L.push('');
+  const speed = pin && peer ? peer.pairMs.median / pin.pairMs.median : NaN;
+  const s0 = r.sizes[0];
+  L.push('**Goals**', '', '| goal | measured | |', '|---|---|---|');
+  if (s0) L.push(`| /v1/verify p50 <= 1.3x the sum of stage medians (${s0.width}x${s0.height}) | ${f(s0.c1.p50 / stageSum(s0), 2)}x | ${goal(s0.c1.p50 / stageSum(s0) <= 1.3)} |`);
+  for (const s of r.sizes.slice(1)) L.push(`| the same at ${s.width}x${s.height} | ${f(s.c1.p50 / stageSum(s), 2)}x | ${goal(s.c1.p50 / stageSum(s) <= 1.3)} |`);
+  if (pin && peer) L.push(`| pinface >= 3x faster per pair than the peer, at equal or better accuracy | ${f(speed, 2)}x; accuracy ${f(100 * pin.accuracy, 2)} vs ${f(100 * peer.accuracy, 2)} % | ${goal(speed >= 3 && pin.accuracy >= peer.accuracy)} |`);
+  L.push(`| cold start <= 300 ms | ${f(coldMed('firstMs') - coldMed('warmMs'), 0)} ms extra on the first request (+ ${f(coldMed('startMs'), 0)} ms workerd start) | ${goal(coldMed('firstMs') - coldMed('warmMs') <= 300)} |`);
+  L.push(`| peak memory <= 96 MB | ${f(r.memory.peak.totalMb)} MB | ${goal(r.memory.peak.totalMb <= 96)} |`);
+  return `${L.join('\n')}\n`;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1'];
+
+/** Stacked per-pair stage medians per photo size with the measured end-to-end p50, and pinface vs the peer per pair. */
+export function benchSvg(r: BenchResults): string {
+  const rows = [
+    ...r.sizes.map((s) => ({ label: `workerd ${s.width}x${s.height}`, parts: [...STAGES.map((k) => 2 * (s.stages[k]?.median ?? 0)), s.decide.median], mark: s.c1.p50 })),
+    ...r.peer.engines.map((e) => ({ label: e.name.replace(/ \(.*\)$/, ''), parts: [e.pairMs.median], mark: NaN })),
+  ];
+  const W = 760, L = 190, R = 30, rowH = 34, T = 40, H = T + rows.length * rowH + 60;
+  const max = Math.max(...rows.map((row) => Math.max(row.parts.reduce((a, b) => a + b, 0), Number.isFinite(row.mark) ? row.mark : 0))) * 1.05;
+  const px = (v: number) => (v / max) * (W - L - R);
+  const body = rows.map((row, i) => {
+    const y = T + i * rowH;
+    let x = L;
+    const bars = row.parts.map((v, k) => {
+      const w = px(v);
+      const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 10}" fill="${row.parts.length === 1 ? '#999' : COLORS[k % COLORS.length]}"/>`;
+      x += w;
+      return rect;
+    }).join('');
+    const mark = Number.isFinite(row.mark) ? `<line x1="${(L + px(row.mark)).toFixed(1)}" y1="${y - 3}" x2="${(L + px(row.mark)).toFixed(1)}" y2="${y + rowH - 7}" stroke="#000" stroke-width="2"/>` : '';
+    const total = row.parts.reduce((a, b) => a + b, 0);
+    return `<text x="${L - 8}" y="${y + rowH / 2}" font-size="12" text-anchor="end">${esc(row.label)}</text>${bars}${mark}<text x="${(x + 4).toFixed(1)}" y="${y + rowH / 2}" font-size="11">${total.toFixed(0)} ms</text>`;
+  }).join('');
+  const legend = [...STAGES, 'decide'].map((k, i) => `<rect x="${L + i * 80}" y="${H - 38}" width="10" height="10" fill="${COLORS[i]}"/><text x="${L + i * 80 + 14}" y="${H - 29}" font-size="11">${k}</text>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif">`
+    + `<text x="10" y="20" font-size="14" font-weight="bold">Time per verification pair, ms (stage medians stacked; black line: /v1/verify p50 at concurrency 1)</text>`
+    + `${body}${legend}<text x="${L}" y="${H - 8}" font-size="11">${esc(`${r.machine.cpu}, ${r.machine.cores} cores, ${r.date.slice(0, 10)}; peer rows: LFW 250x250 pairs in Node, JPEG to decision`)}</text></svg>\n`;
+}
