@@ -22,7 +22,8 @@ export interface BenchResults {
   bundle: Array<{ file: string; bytes: number; gzipBytes: number }>;
   coldStart: Array<{ startMs: number; firstMs: number; firstServerMs: number; warmMs: number }>;
   sizes: SizeResult[];
-  memory: { idle: IsolateMemory; peak: IsolateMemory };
+  /** Sampled after each batch of requests; liveAfterGc after a forced full collection (the larger of the sizes). */
+  memory: { idle: IsolateMemory; peak: IsolateMemory; liveAfterGc: IsolateMemory };
   kernel: KernelBench;
   kernelTable: string[];
   peer: PeerComparison;
@@ -64,7 +65,7 @@ export function benchMarkdown(r: BenchResults): string {
   for (const b of r.bundle) L.push(`| ${b.file} | ${mb(b.bytes)} | ${mb(b.gzipBytes)} |`);
   L.push('');
   const mem = (x: IsolateMemory) => `${f(x.totalMb)} MB (JS heap ${f(x.jsHeapMb)} + ArrayBuffers ${f(x.arrayBuffersMb)} + wasm ${f(x.wasmMb)})`;
-  L.push(`**Memory** of the worker isolate, through the inspector: after start-up ${mem(r.memory.idle)}; peak over the run **${mem(r.memory.peak)}**.`, '');
+  L.push(`**Memory** of the worker isolate, through the inspector: after start-up ${mem(r.memory.idle)}; peak of the samples over the run **${mem(r.memory.peak)}**; live after a forced full collection ${mem(r.memory.liveAfterGc)} (garbage not yet collected makes the difference).`, '');
   L.push('**Projection** (same run):', ...r.kernelTable, '');
 
   const [pin, peer] = r.peer.engines;
@@ -79,7 +80,7 @@ export function benchMarkdown(r: BenchResults): string {
   for (const s of r.sizes.slice(1)) L.push(`| the same at ${s.width}x${s.height} | ${f(s.c1.p50 / stageSum(s), 2)}x | ${goal(s.c1.p50 / stageSum(s) <= 1.3)} |`);
   if (pin && peer) L.push(`| pinface >= 3x faster per pair than the peer, at equal or better accuracy | ${f(speed, 2)}x; accuracy ${f(100 * pin.accuracy, 2)} vs ${f(100 * peer.accuracy, 2)} % | ${goal(speed >= 3 && pin.accuracy >= peer.accuracy)} |`);
   L.push(`| cold start <= 300 ms | ${f(coldMed('firstMs') - coldMed('warmMs'), 0)} ms extra on the first request (+ ${f(coldMed('startMs'), 0)} ms workerd start) | ${goal(coldMed('firstMs') - coldMed('warmMs') <= 300)} |`);
-  L.push(`| peak memory <= 96 MB | ${f(r.memory.peak.totalMb)} MB | ${goal(r.memory.peak.totalMb <= 96)} |`);
+  L.push(`| peak memory <= 96 MB | ${f(r.memory.peak.totalMb)} MB sampled (${f(r.memory.liveAfterGc.totalMb)} MB live after GC) | ${goal(r.memory.peak.totalMb <= 96)} |`);
   return `${L.join('\n')}\n`;
 }
 
