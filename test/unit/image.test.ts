@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rectToAffine, sampleToChw, type Affine, type RgbaImage } from '../../src/pipeline/image.ts';
+import { referenceRotatedSample } from '../helpers/sample-reference.ts';
 
 const random = (w: number, h: number, seed = 1): RgbaImage => {
   let s = seed;
@@ -32,5 +33,22 @@ describe('sampleToChw', () => {
     expect(g[1]).toBeCloseTo(0.114 * 255, 3);
     const shifted = sampleToChw(img, rectToAffine(10, 0, 2, 1, 2, 1), 2, 1, 'rgb', { mean: 0, scale: 1 });
     expect(Array.from(shifted)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('rotated sampling, inlined', () => {
+  it('matches the reference sampler bit for bit across shrink factors, layouts and maps that leave the image', () => {
+    const W = 97, H = 73;
+    const data = new Uint8ClampedArray(W * H * 4).map((_, i) => (i * 2654435761) >>> 24);
+    const img = { width: W, height: H, data };
+    const norm = { mean: 127, scale: 128 };
+    for (const [s, th, cx, cy] of [[0.8, 0.3, 10, 5], [2.4, -0.5, 40, 20], [6.3, 1.1, 60, -10], [9, 0.05, -20, 30]] as const) {
+      const map = [s * Math.cos(th), -s * Math.sin(th), cx, s * Math.sin(th), s * Math.cos(th), cy] as const;
+      for (const layout of ['gray', 'rgb', 'bgr'] as const) {
+        const got = sampleToChw(img, map, 23, 19, layout, norm, 8);
+        const want = referenceRotatedSample(img, map, 23, 19, layout, norm, 8);
+        expect(got.every((v, i) => Object.is(v, want[i])), `shrink ${s}, ${layout}`).toBe(true);
+      }
+    }
   });
 });
