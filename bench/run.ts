@@ -41,7 +41,7 @@ const OPEN = { PINFACE_AUTH: 'open' };
 type VerifyBody = { timings: Record<'source' | 'target', Record<string, number>> & { decide: number; total: number } };
 async function verify(url: string, form: { body: Uint8Array<ArrayBuffer>; type: string }): Promise<{ body: VerifyBody; clientMs: number }> {
   const t = performance.now();
-  const res = await send(`${url}/v1/verify?seed=1`, 'POST', form.body, form.type);
+  const res = await send(`${url}/v1/verify`, 'POST', form.body, form.type);
   const clientMs = performance.now() - t;
   if (res.status !== 200) throw new Error(`[pinface] [bench] /v1/verify answered ${res.status}: ${res.text.slice(0, 200)}`);
   return { body: JSON.parse(res.text) as VerifyBody, clientMs };
@@ -52,7 +52,7 @@ const decoders = createDecoders(await nodeCodecModules());
 const [pa, pb] = (readFileSync(join(dataDir, 'dev_pairs.tsv'), 'utf8').split('\n').find((l) => l.startsWith('5\t1\t')) as string).split('\t').slice(2);
 const faces = [await decoders.jpeg(new Uint8Array(readFileSync(join(dataDir, pa as string)))), await decoders.jpeg(new Uint8Array(readFileSync(join(dataDir, pb as string))))];
 const sizes = [[640, 480], [1280, 960]] as const;
-const photos = await Promise.all(sizes.map(async ([w, h]) => ({ w, h, form: await multipart({ source: await cameraJpeg(faces[0]!, w, h), target: await cameraJpeg(faces[1]!, w, h) }) })));
+const photos = await Promise.all(sizes.map(async ([w, h]) => ({ w, h, form: await multipart({ source: await cameraJpeg(faces[0]!, w, h), target: await cameraJpeg(faces[1]!, w, h), seed: '1' }) })));
 
 // 1. Bundle.
 log('building the worker bundle (wrangler deploy --dry-run)');
@@ -99,7 +99,7 @@ try {
       const decide = runs.map((r) => r.body.timings.decide);
       const c1 = runs.map((r) => r.clientMs);
       log(`${p.w}x${p.h}: concurrency 4, ${RUNS} requests`);
-      const c4 = await closedLoop(`${w.url}/v1/verify?seed=1`, p.form, 4, RUNS);
+      const c4 = await closedLoop(`${w.url}/v1/verify`, p.form, 4, RUNS);
       if (c4.failures.length) throw new Error(`[pinface] [bench] concurrency 4 failed: ${c4.failures[0]}`);
       memory.push(await isolate.sample());
       live.push(await isolate.sample(true));

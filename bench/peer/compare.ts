@@ -40,8 +40,8 @@ async function pinfaceScorer(): Promise<Scorer> {
   const app = createNodeApp();
   const vars = { PINFACE_AUTH: 'open' };
   const verify = async (a: Uint8Array<ArrayBuffer>, b: Uint8Array<ArrayBuffer>) => {
-    const { body, type } = await multipart({ source: a, target: b });
-    return app.fetch(new Request('http://pinface.local/v1/verify?seed=1', { method: 'POST', body, headers: { 'content-type': type } }), vars);
+    const { body, type } = await multipart({ source: a, target: b, seed: '1' });
+    return app.fetch(new Request('http://pinface.local/v1/verify', { method: 'POST', body, headers: { 'content-type': type } }), vars);
   };
   const warm = new Uint8Array(readFileSync(new URL('../../test/fixtures/faces/person-a-1.jpg', import.meta.url)));
   await (await verify(warm, warm)).text(); // models load on first use, as in the service

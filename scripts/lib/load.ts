@@ -35,9 +35,13 @@ export interface LoadReport {
 
 type Json = Record<string, any>; // any: responses are read field by field
 
-export const multipart = async (parts: Record<string, Uint8Array<ArrayBuffer>>): Promise<{ body: Uint8Array<ArrayBuffer>; type: string }> => {
+/** A multipart body: byte parts as files, string parts as fields (options). */
+export const multipart = async (parts: Record<string, Uint8Array<ArrayBuffer> | string>): Promise<{ body: Uint8Array<ArrayBuffer>; type: string }> => {
   const f = new FormData();
-  for (const [k, v] of Object.entries(parts)) f.append(k, new Blob([v]), `${k}.jpg`);
+  for (const [k, v] of Object.entries(parts)) {
+    if (typeof v === 'string') f.append(k, v);
+    else f.append(k, new Blob([v]), `${k}.jpg`);
+  }
   const req = new Request('http://127.0.0.1/', { method: 'POST', body: f });
   return { body: new Uint8Array(await req.arrayBuffer()), type: req.headers.get('content-type') as string };
 };

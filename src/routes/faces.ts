@@ -35,8 +35,8 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
     const { seed, requests: [sourceDefense, targetDefense] } = defenseRequests(req, config, 2);
     const threshold = config.threshold ?? calibratedThreshold((sourceDefense as DefenseRequest).mode);
     const e = await engine();
-    const source = await analyzeImage(e, req.images.source, 'source', req.faces, sourceDefense as DefenseRequest, config);
-    const target = await analyzeImage(e, req.images.target, 'target', req.faces, targetDefense as DefenseRequest, config);
+    const source = await analyzeImage(e, req.images.source, 'source', req, sourceDefense as DefenseRequest, config);
+    const target = await analyzeImage(e, req.images.target, 'target', req, targetDefense as DefenseRequest, config);
     const t1 = performance.now();
     const d = decide(source.face.embedding, target.face.embedding, threshold);
     const decideMs = performance.now() - t1;
@@ -54,7 +54,7 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
     const req = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
     const { seed, requests: [defense] } = defenseRequests(req, config, 1);
     const e = await engine();
-    const image = await analyzeImage(e, req.images.image, 'image', req.faces, defense as DefenseRequest, config);
+    const image = await analyzeImage(e, req.images.image, 'image', req, defense as DefenseRequest, config);
     return c.json({
       embedding: Array.from(image.face.embedding, (v) => round(v, 7)),
       face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }),

@@ -17,6 +17,10 @@ export interface RequestOptions {
   defense: DefenseMode | undefined;
   seed: number | undefined;
   deterministic: boolean;
+  /** The images are already aligned 112x112 faces. */
+  aligned: boolean;
+  /** Return the aligned and projected crops. */
+  crops: boolean;
 }
 
 export interface ImageRequest<F extends string> extends RequestOptions {
@@ -30,8 +34,8 @@ const tooLarge = (field: string, bytes: number, limits: Limits): PinfaceError =>
   });
 
 const parseOptions = (raw: Record<string, unknown>): RequestOptions => {
-  const { faces, defense, seed, deterministic } = parseOrThrow(ImageOptionsSchema, raw);
-  return { faces, defense, seed, deterministic };
+  const { faces, defense, seed, deterministic, aligned, crops } = parseOrThrow(ImageOptionsSchema, raw);
+  return { faces, defense, seed, deterministic, aligned, crops };
 };
 
 export function base64ToBytes(text: string, field: string): Uint8Array<ArrayBuffer> {

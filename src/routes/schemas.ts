@@ -23,6 +23,8 @@ export const ImageOptionsSchema = z.object({
   defense: DefenseSchema,
   seed: formSeed.optional().openapi({ type: 'integer', description: 'Seed of the Bernoulli component masks, for reproducible answers; random (and returned) when absent.' }),
   deterministic: formBoolean.default(false).openapi({ type: 'boolean', description: 'Keep components with keep-probability >= 1/2 instead of drawing a random mask.' }),
+  aligned: formBoolean.default(false).openapi({ type: 'boolean', description: 'The images are faces already aligned to the 112x112 template (as the crops this API returns): detection and alignment are skipped. Any other size answers 422.' }),
+  crops: formBoolean.default(false).openapi({ type: 'boolean', description: 'Also return, per face, the aligned 112x112 crop and what the defense hands the recognizer, as base64 8-bit grayscale (returned to you only; never stored).' }),
 }).strict();
 
 const base64 = z.string().min(1).openapi({ description: 'Image bytes as base64 (a data: URL prefix is accepted).' });
@@ -34,6 +36,7 @@ const file = z.string().openapi({ type: 'string', format: 'binary' });
 const formOptions = {
   faces: FacePolicySchema.optional(), defense: DefenseSchema,
   seed: z.string().optional().openapi({ description: 'Integer seed, as text' }), deterministic: z.enum(['true', 'false']).optional(),
+  aligned: z.enum(['true', 'false']).optional(), crops: z.enum(['true', 'false']).optional(),
 };
 export const VerifyFormSchema = z.object({ source: file, target: file, ...formOptions }).openapi('VerifyFormRequest');
 export const EmbedFormSchema = z.object({ image: file, ...formOptions }).openapi('EmbedFormRequest');
@@ -45,6 +48,11 @@ export const FaceInfoSchema = z.object({
   landmarks: z.array(Point).length(5).openapi({ description: 'Left eye, right eye, nose tip, left and right mouth corners (image left/right).' }),
   facesDetected: z.number().int(),
   image: z.object({ width: z.number().int(), height: z.number().int(), format: z.enum(['jpeg', 'png', 'webp']), orientation: z.number().int() }),
+  crops: z.object({
+    size: z.number().int(),
+    aligned: z.string().openapi({ description: 'The aligned face, size x size 8-bit gray, row-major, base64.' }),
+    projected: z.string().openapi({ description: 'What the defense hands the recognizer (the immune-space reconstruction for PIN), same format.' }),
+  }).optional().openapi({ description: 'Only with crops=true.' }),
 }).openapi('FaceInfo');
 
 const StageTimings = z.object({

@@ -63,7 +63,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     const req: ImageRequest<'image'> = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
     const { seed, requests: [defense] } = defenseRequests(req, config, 1);
     const d = defense as DefenseRequest;
-    const image: AnalyzedImage = await analyzeImage(await engine(), req.images.image, 'image', req.faces, d, config);
+    const image: AnalyzedImage = await analyzeImage(await engine(), req.images.image, 'image', req, d, config);
     return {
       image, version: embeddingVersion(d.mode), threshold: config.threshold ?? calibratedThreshold(d.mode),
       report: { face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }) },

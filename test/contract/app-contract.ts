@@ -100,6 +100,8 @@ export const badInputs: { name: string; body: () => FormData | object | string |
   { name: 'unknown defense', body: () => form({ source: faces.a1, target: faces.a2, defense: 'pin-bogus' }), status: 400, code: 'invalid_parameters', field: 'defense' },
   { name: 'seed not an integer', body: () => form({ source: faces.a1, target: faces.a2, seed: '-3' }), status: 400, code: 'invalid_parameters', field: 'seed' },
   { name: 'JSON seed out of range', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), seed: 2 ** 32 }), status: 400, code: 'invalid_parameters', field: 'seed' },
+  { name: 'aligned=true with a photo that is not a 112x112 crop', body: () => form({ source: faces.a1, target: faces.alignedA2, aligned: 'true' }), status: 400, code: 'invalid_parameters', field: 'aligned' },
+  { name: 'crops not a boolean', body: () => form({ source: faces.a1, target: faces.a2, crops: 'yes' }), status: 400, code: 'invalid_parameters', field: 'crops' },
   { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
 ];
 
@@ -238,6 +240,41 @@ export function appContract(name: string, getServer: () => ContractTarget): void
         expect(info.memory.kernelWasmBytes).toBeLessThan(basisBytes * 1.2);
         expect(info.memory.onnxWasmHeapBytes).toBeGreaterThan(0);
         expect(info.memory.decoderWasmBytes).toBeGreaterThan(0);
+      });
+    });
+
+    describe('crops and aligned input', () => {
+      const gray = (b64: string) => Uint8Array.from(Buffer.from(b64, 'base64'));
+      it('crops=true returns the aligned face and what the recognizer saw; none hands it over unchanged, PIN does not', async () => {
+        for (const defense of ['none', 'pin-threshold']) {
+          const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2, crops: 'true', defense, seed: '5' }));
+          const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+          expect(res.status, JSON.stringify(body)).toBe(200);
+          const { size, aligned, projected } = body.faces.source.crops;
+          expect(size).toBe(112);
+          const [a, p] = [gray(aligned), gray(projected)];
+          expect(a.length).toBe(112 * 112);
+          expect(p.length).toBe(112 * 112);
+          const meanAbs = a.reduce((s, v, i) => s + Math.abs(v - (p[i] as number)), 0) / a.length;
+          if (defense === 'none') expect(meanAbs).toBe(0);
+          else expect(meanAbs).toBeGreaterThan(1);
+        }
+        const plain = (await (await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2 }))).json()) as Record<string, any>; // any: nested JSON
+        expect(plain.faces.source.crops).toBeUndefined();
+      });
+
+      it('aligned=true takes the crops as they are: no detection, the same decision as the photos', async () => {
+        const photos = (await (await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2, defense: 'none' }))).json()) as Record<string, any>; // any: nested JSON
+        const res = await post(getTarget(), '/v1/verify', form({ source: faces.alignedA1, target: faces.alignedA2, aligned: 'true', defense: 'none' }));
+        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(body.match).toBe(true);
+        // 8-bit rounding of the crops is all that differs.
+        expect(Math.abs(body.similarity - photos.similarity)).toBeLessThan(0.01);
+        expect(body.faces.source.box).toEqual({ x: 0, y: 0, width: 112, height: 112 });
+        expect(body.timings.source.detect).toBe(0);
+        const other = (await (await post(getTarget(), '/v1/verify', form({ source: faces.alignedA1, target: faces.b1, aligned: 'true' }))).json()) as Record<string, any>; // any: nested JSON
+        expect(other.code).toBe('invalid_parameters');
       });
     });
 

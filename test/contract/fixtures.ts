@@ -8,6 +8,9 @@ export const faces = {
   a2: at('faces/person-a-2.jpg'),
   b1: at('faces/person-b-1.jpg'),
   two: at('faces/two-faces.jpg'),
+  /** The service's own aligned crops of a1 and a2 (scripts/make-aligned-fixtures.ts), 112x112 gray PNG. */
+  alignedA1: at('faces/aligned-a-1.png'),
+  alignedA2: at('faces/aligned-a-2.png'),
 };
 
 export const bad = {

@@ -1,0 +1,22 @@
+/**
+ * @module make-aligned-fixtures: `npx tsx scripts/make-aligned-fixtures.ts` writes the product's
+ * own aligned 112x112 crops of the person-a fixtures (crops=true) as grayscale PNGs, the inputs
+ * of the aligned=true tests. Deterministic: same models and photos, same bytes.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodePng } from '../eval/png.ts';
+import { createNodeApp } from '../src/runtime/node.ts';
+import { repoRoot } from './lib/node-models.ts';
+import { multipart } from './lib/load.ts';
+
+const dir = join(repoRoot, 'test', 'fixtures', 'faces');
+const photo = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+const { body, type } = await multipart({ source: photo('person-a-1.jpg'), target: photo('person-a-2.jpg'), crops: 'true', defense: 'none' });
+const res = await createNodeApp().fetch(new Request('http://local/v1/verify', { method: 'POST', body, headers: { 'content-type': type } }), { PINFACE_AUTH: 'open' });
+const out = (await res.json()) as { faces: Record<'source' | 'target', { crops: { size: number; aligned: string } }> };
+for (const [side, name] of [['source', 'aligned-a-1.png'], ['target', 'aligned-a-2.png']] as const) {
+  const { size, aligned } = out.faces[side].crops;
+  writeFileSync(join(dir, name), encodePng(Buffer.from(aligned, 'base64'), size, size, 1));
+  console.log(`[pinface] wrote ${join(dir, name)}`);
+}
