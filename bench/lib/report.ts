@@ -20,7 +20,8 @@ export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; node: string; workerd: string };
   bundle: Array<{ file: string; bytes: number; gzipBytes: number }>;
-  coldStart: Array<{ startMs: number; firstMs: number; firstServerMs: number; warmMs: number }>;
+  /** firstStagesMs / warmStagesMs: the stage times of the first and second request (first inferences run slower). */
+  coldStart: Array<{ startMs: number; firstMs: number; firstServerMs: number; firstStagesMs: number; warmStagesMs: number; warmMs: number }>;
   sizes: SizeResult[];
   /** Sampled after each batch of requests; liveAfterGc after a forced full collection (the larger of the sizes). */
   memory: { idle: IsolateMemory; peak: IsolateMemory; liveAfterGc: IsolateMemory };
@@ -56,7 +57,7 @@ export function benchMarkdown(r: BenchResults): string {
   const cold = r.coldStart;
   const coldMed = (k: keyof BenchResults['coldStart'][number]) => cold.map((c) => c[k]).sort((a, b) => a - b)[cold.length >> 1] ?? NaN;
   L.push(`**Cold start** (${cold.length} fresh workerd processes on the bundle; medians): workerd ready with the worker's modules evaluated ${f(coldMed('startMs'), 0)} ms; `
-    + `first /v1/verify (640x480) ${f(coldMed('firstMs'), 0)} ms, of which ${f(coldMed('firstServerMs'), 0)} ms inside the worker (model sessions created on first use); the second request ${f(coldMed('warmMs'), 0)} ms. `
+    + `first /v1/verify (640x480) ${f(coldMed('firstMs'), 0)} ms, of which ${f(coldMed('firstServerMs'), 0)} ms inside the worker: ${f(coldMed('firstServerMs') - coldMed('firstStagesMs'), 0)} ms starting the engine (onnxruntime's wasm runtime, three sessions, the immune space into the kernel) and ${f(coldMed('firstStagesMs'), 0)} ms in the stages (${f(coldMed('warmStagesMs'), 0)} ms on the second request: first inferences are slower); the second request ${f(coldMed('warmMs'), 0)} ms end to end. `
     + `Cold start as the first request's extra time over a warm one: **${f(coldMed('firstMs') - coldMed('warmMs'), 0)} ms**.`, '');
 
   const total = r.bundle.reduce((a, b) => a + b.bytes, 0), gz = r.bundle.reduce((a, b) => a + b.gzipBytes, 0);

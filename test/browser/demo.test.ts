@@ -80,23 +80,6 @@ describe.skipIf(!CHROMIUM)('demo page in chromium', () => {
     await page.screenshot({ path: 'test-results/demo-match.png', fullPage: true });
   });
 
-  it('rejects two different people, with the defense toggled off', async () => {
-    await page.setInputFiles('#target-file', fixture('person-b-1.jpg'));
-    await page.check('input[name="defense"][value="none"]');
-    await page.click('#verify-button');
-    await page.waitForFunction(() => document.getElementById('decision')?.textContent === 'Not the same person', undefined, { timeout: 60_000 });
-    expect(await page.textContent('#components')).toContain('No defense');
-  });
-
-  it('shows a clear message for a photo without a face', async () => {
-    allow422 = true;
-    await page.setInputFiles('#target-file', 'test/fixtures/bad/no-face.png');
-    await page.click('#verify-button');
-    await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
-    expect(await page.textContent('#error')).toMatch(/No face found/);
-    allow422 = false;
-  });
-
   it('verifies the adversarial examples live: the undefended decision flips, PIN holds', async () => {
     const n = await page.$$eval('#examples .example', (els) => els.length);
     expect(n).toBeGreaterThan(0);
@@ -112,6 +95,26 @@ describe.skipIf(!CHROMIUM)('demo page in chromium', () => {
     }
     await page.locator('#adv-heading').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'test-results/demo-examples.png', fullPage: true });
+    // The README's picture (docs/demo.jpg is a copy of it): a match and the examples, answered.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'test-results/demo.jpg', type: 'jpeg', quality: 70, fullPage: true });
+  });
+
+  it('rejects two different people, with the defense toggled off', async () => {
+    await page.setInputFiles('#target-file', fixture('person-b-1.jpg'));
+    await page.check('input[name="defense"][value="none"]');
+    await page.click('#verify-button');
+    await page.waitForFunction(() => document.getElementById('decision')?.textContent === 'Not the same person', undefined, { timeout: 60_000 });
+    expect(await page.textContent('#components')).toContain('No defense');
+  });
+
+  it('shows a clear message for a photo without a face', async () => {
+    allow422 = true;
+    await page.setInputFiles('#target-file', 'test/fixtures/bad/no-face.png');
+    await page.click('#verify-button');
+    await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+    expect(await page.textContent('#error')).toMatch(/No face found/);
+    allow422 = false;
   });
 
   it('fits a phone screen without sideways scrolling', async () => {
