@@ -37,12 +37,18 @@ const collect = async <T>(it: AsyncIterable<{ value: T }>): Promise<T[]> => {
 const face = (f: StoredFace): FaceRecord => ({ ...f, embedding: embeddingFromBytes(f.embedding) });
 /** Deno KV caps one atomic operation's mutations; a subject with more templates is erased in this many per step. */
 const MAX_MUTATIONS = 900;
-const ATTEMPTS = 20;
+/**
+ * Optimistic writes on one subject succeed one at a time: n racing enrolments need up to n rounds,
+ * and without a pause the same writers collide again (24 at once lost 20 rounds in CI). Each
+ * conflict waits a random 0..2^i ms (at most 32), which spreads the writers out.
+ */
+const ATTEMPTS = 64;
 
 async function retry(what: string, step: () => Promise<boolean | undefined>): Promise<boolean> {
   for (let i = 0; i < ATTEMPTS; i++) {
     const done = await step();
     if (done !== undefined) return done;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(i, 5)));
   }
   throw new PinfaceError('storage_unavailable', `[pinface] [store] ${what} kept conflicting with concurrent writes; retry.`);
 }
