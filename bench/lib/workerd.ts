@@ -62,9 +62,7 @@ export async function inspectIsolate(inspectorPort: number, info: () => Promise<
   });
   const MB = 2 ** 20;
   return {
-    /** With `gc`, a full collection first: what the isolate holds live, not what it has yet to collect. */
-    async sample(gc = false): Promise<IsolateMemory> {
-      if (gc) await call('HeapProfiler.collectGarbage');
+    async sample(): Promise<IsolateMemory> {
       const heap = await call<{ usedSize: number; backingStorageSize: number }>('Runtime.getHeapUsage');
       const wasm = Object.values((await info()).memory).reduce((a, b) => a + b, 0);
       const m = { jsHeapMb: heap.usedSize / MB, arrayBuffersMb: heap.backingStorageSize / MB, wasmMb: wasm / MB };
