@@ -89,6 +89,7 @@ try {
   const w = await startBuiltWorker(OPEN, { dist, inspectorPort });
   const bySize: SizeResult[] = [];
   const memory: IsolateMemory[] = [];
+  const live: IsolateMemory[] = [];
   try {
     const isolate = await inspectIsolate(inspectorPort, async () => JSON.parse((await send(`${w.url}/v1/info`, 'GET')).text) as { memory: Record<string, number> });
     memory.push(await isolate.sample());
@@ -105,6 +106,7 @@ try {
       const c4 = await closedLoop(`${w.url}/v1/verify`, p.form, 4, RUNS);
       if (c4.failures.length) throw new Error(`[pinface] [bench] concurrency 4 failed: ${c4.failures[0]}`);
       memory.push(await isolate.sample());
+      live.push(await isolate.sample(true));
       bySize.push({
         width: p.w, height: p.h, jpegBytes: p.form.body.length, runs: RUNS, stages, decide: { median: median(decide), p95: quantile(decide, 0.95) },
         serverMs: { median: median(runs.map((r) => r.body.timings.total)), p95: quantile(runs.map((r) => r.body.timings.total), 0.95) },
@@ -116,7 +118,7 @@ try {
   } finally {
     await w.stop();
   }
-  const peak = peakOf(memory);
+  const peak = peakOf(memory), liveAfterGc = peakOf(live);
 
   // 4. Projection.
   log('projection: kernel, scalar TypeScript, onnxruntime-web, memcpy');
@@ -142,7 +144,7 @@ try {
 
   results = {
     date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, workerd: readJson('node_modules/workerd/package.json').version as string },
-    bundle, coldStart: cold, sizes: bySize, memory: { idle: memory[0] as IsolateMemory, peak }, kernel, kernelTable: kernelTable(kernel), peer, align,
+    bundle, coldStart: cold, sizes: bySize, memory: { idle: memory[0] as IsolateMemory, peak, liveAfterGc }, kernel, kernelTable: kernelTable(kernel), peer, align,
     minutes: (performance.now() - t0) / 60000,
   };
 } finally {

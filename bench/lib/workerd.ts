@@ -55,14 +55,19 @@ export async function inspectIsolate(inspectorPort: number, info: () => Promise<
     const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
     if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
   });
-  const call = <T>(method: string): Promise<T> => new Promise((resolve) => {
+  const call = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => new Promise((resolve) => {
     const my = ++id;
     pending.set(my, (r) => { pending.delete(my); resolve(r as T); });
-    ws.send(JSON.stringify({ id: my, method }));
+    ws.send(JSON.stringify({ id: my, method, params }));
   });
   const MB = 2 ** 20;
   return {
-    async sample(): Promise<IsolateMemory> {
+    /**
+     * With `collect`, a heap snapshot first: workerd's inspector does not answer
+     * HeapProfiler.collectGarbage, but a snapshot runs a full collection (its chunks are dropped).
+     */
+    async sample(collect = false): Promise<IsolateMemory> {
+      if (collect) await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
       const heap = await call<{ usedSize: number; backingStorageSize: number }>('Runtime.getHeapUsage');
       const wasm = Object.values((await info()).memory).reduce((a, b) => a + b, 0);
       const m = { jsHeapMb: heap.usedSize / MB, arrayBuffersMb: heap.backingStorageSize / MB, wasmMb: wasm / MB };
