@@ -21,7 +21,7 @@ function lineChart(title: string, xLabel: string, yLabel: string, series: Series
   const px = (x: number) => L + ((fx(x) - x0) / (x1 - x0 || 1)) * (W - L - R);
   const py = (y: number) => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - T - B);
   const ticksX = opts.logX ? [-4, -3, -2, -1, 0].filter((t) => t >= x0 - 1e-9 && t <= x1 + 1e-9).map((t) => ({ v: 10 ** t, label: `1e${t}` }))
-    : Array.from({ length: 5 }, (_, i) => x0 + ((x1 - x0) * i) / 4).map((v) => ({ v, label: v.toFixed(v < 10 ? 1 : 0) }));
+    : Array.from({ length: 5 }, (_, i) => x0 + ((x1 - x0) * i) / 4).map((v) => ({ v, label: v.toFixed(x1 - x0 < 4 ? 2 : v < 10 ? 1 : 0) }));
   const ticksY = Array.from({ length: 5 }, (_, i) => y0 + ((y1 - y0) * i) / 4);
   const lines = series.map((s, i) => {
     const color = COLORS[i % COLORS.length] as string;
