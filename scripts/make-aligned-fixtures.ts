@@ -6,14 +6,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng } from '../eval/png.ts';
-import { createNodeApp } from '../src/runtime/node.ts';
 import { repoRoot } from './lib/node-models.ts';
-import { multipart } from './lib/load.ts';
+import { localVerify } from './lib/local-app.ts';
 
 const dir = join(repoRoot, 'test', 'fixtures', 'faces');
 const photo = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
-const { body, type } = await multipart({ source: photo('person-a-1.jpg'), target: photo('person-a-2.jpg'), crops: 'true', defense: 'none' });
-const res = await createNodeApp().fetch(new Request('http://local/v1/verify', { method: 'POST', body, headers: { 'content-type': type } }), { PINFACE_AUTH: 'open' });
+const res = await localVerify()({ source: photo('person-a-1.jpg'), target: photo('person-a-2.jpg'), crops: 'true', defense: 'none' });
 const out = (await res.json()) as { faces: Record<'source' | 'target', { crops: { size: number; aligned: string } }> };
 for (const [side, name] of [['source', 'aligned-a-1.png'], ['target', 'aligned-a-2.png']] as const) {
   const { size, aligned } = out.faces[side].crops;

@@ -14,8 +14,7 @@ import { objective } from '../eval/attacks/objective.ts';
 import { gradientRunner } from '../eval/grad/session.ts';
 import { encodePng } from '../eval/png.ts';
 import { uniform } from '../src/immune/rng.ts';
-import { createNodeApp } from '../src/runtime/node.ts';
-import { multipart } from './lib/load.ts';
+import { localVerify } from './lib/local-app.ts';
 import { repoRoot } from './lib/node-models.ts';
 
 const EPS = 8, SIZE = 112, SEED = '1';
@@ -31,10 +30,9 @@ const refs = await obj.embed(meta.pairs.map((p) => face(p.b)));
 const task = { faces: meta.pairs.map((p) => face(p.a)), refs, sign: meta.pairs.map((p) => (p.same ? -1 : 1)) };
 const adversarial = (await pgd(obj, task, EPS, { rng: uniform(1) })).map((f) => u8(f as Float32Array));
 
-const app = createNodeApp();
+const post = localVerify();
 const verify = async (a: Uint8Array, b: Uint8Array, defense: string): Promise<{ match: boolean; similarity: number; threshold: number }> => {
-  const { body, type } = await multipart({ source: png(a), target: png(b), aligned: 'true', defense, seed: SEED });
-  const res = await app.fetch(new Request('http://local/v1/verify', { method: 'POST', body, headers: { 'content-type': type } }), { PINFACE_AUTH: 'open' });
+  const res = await post({ source: png(a), target: png(b), aligned: 'true', defense, seed: SEED });
   if (res.status !== 200) throw new Error(`[pinface] [examples] verify answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { match: boolean; similarity: number; threshold: number };
 };

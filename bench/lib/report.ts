@@ -1,6 +1,6 @@
 /** @module npm run bench's results: their shape, the markdown table and the SVG chart. */
 import type { KernelBench } from './kernel.ts';
-import type { IsolateMemory } from './workerd.ts';
+import { median, type IsolateMemory } from './workerd.ts';
 import type { PeerComparison } from '../peer/compare.ts';
 
 export const STAGES = ['decode', 'detect', 'landmarks', 'align', 'project', 'embed'] as const;
@@ -57,7 +57,7 @@ export function benchMarkdown(r: BenchResults): string {
   L.push(`| JPEG size per photo, KiB | ${r.sizes.map((s) => `${f(s.jpegBytes / 2 / 1024, 0)} | `).join(' | ')} |`, '');
 
   const cold = r.coldStart;
-  const coldMed = (k: keyof BenchResults['coldStart'][number]) => cold.map((c) => c[k]).sort((a, b) => a - b)[cold.length >> 1] ?? NaN;
+  const coldMed = (k: keyof BenchResults['coldStart'][number]) => median(cold.map((c) => c[k]));
   L.push(`**Cold start** (${cold.length} fresh workerd processes on the bundle; medians): workerd ready with the worker's modules evaluated ${f(coldMed('startMs'), 0)} ms; `
     + `first /v1/verify (640x480) ${f(coldMed('firstMs'), 0)} ms, of which ${f(coldMed('firstServerMs'), 0)} ms inside the worker: ${f(coldMed('firstServerMs') - coldMed('firstStagesMs'), 0)} ms starting the engine (onnxruntime's wasm runtime, three sessions, the immune space into the kernel) and ${f(coldMed('firstStagesMs'), 0)} ms in the stages (${f(coldMed('warmStagesMs'), 0)} ms on the second request: first inferences are slower); the second request ${f(coldMed('warmMs'), 0)} ms end to end. `
     + `Cold start as the first request's extra time over a warm one: **${f(coldMed('firstMs') - coldMed('warmMs'), 0)} ms**.`, '');

@@ -6,11 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNodeApp } from '../../src/runtime/node.ts';
 import { createDecoders } from '../../src/wasm/codecs.ts';
 import { nodeCodecModules } from '../../scripts/lib/node-codecs.ts';
 import { accuracyAt, bestThreshold, readPairs, type Pair, type Scored } from '../../scripts/lib/pairs.ts';
-import { multipart } from '../../scripts/lib/load.ts';
+import { localVerify } from '../../scripts/lib/local-app.ts';
 import { median, quantile } from '../lib/workerd.ts';
 import { loadHuman } from './human.ts';
 
@@ -37,12 +36,8 @@ interface Scorer { name: string; loadMs: number; score(a: Uint8Array<ArrayBuffer
 
 async function pinfaceScorer(): Promise<Scorer> {
   const t0 = performance.now();
-  const app = createNodeApp();
-  const vars = { PINFACE_AUTH: 'open' };
-  const verify = async (a: Uint8Array<ArrayBuffer>, b: Uint8Array<ArrayBuffer>) => {
-    const { body, type } = await multipart({ source: a, target: b, seed: '1' });
-    return app.fetch(new Request('http://pinface.local/v1/verify', { method: 'POST', body, headers: { 'content-type': type } }), vars);
-  };
+  const post = localVerify();
+  const verify = (a: Uint8Array<ArrayBuffer>, b: Uint8Array<ArrayBuffer>) => post({ source: a, target: b, seed: '1' });
   const warm = new Uint8Array(readFileSync(new URL('../../test/fixtures/faces/person-a-1.jpg', import.meta.url)));
   await (await verify(warm, warm)).text(); // models load on first use, as in the service
   return {

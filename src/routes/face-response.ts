@@ -6,16 +6,10 @@ import { PinfaceError } from '../errors.ts';
 import type { DefenseRequest } from '../immune/project.ts';
 import { randomSeed } from '../immune/rng.ts';
 import { drawsMasks } from '../immune/selectors.ts';
-import type { RequestOptions } from './read-images.ts';
+import { bytesToBase64, type RequestOptions } from './read-images.ts';
 import { ProblemSchema } from './schemas.ts';
 
 export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
-
-const base64 = (bytes: Uint8Array): string => {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-};
 
 export const faceInfo = ({ image, face, crops }: AnalyzedImage) => ({
   box: { x: round(face.box.x, 1), y: round(face.box.y, 1), width: round(face.box.width, 1), height: round(face.box.height, 1) },
@@ -23,7 +17,7 @@ export const faceInfo = ({ image, face, crops }: AnalyzedImage) => ({
   landmarks: face.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)] as [number, number]),
   facesDetected: face.facesDetected,
   image,
-  ...(crops ? { crops: { size: crops.size, aligned: base64(crops.aligned), projected: base64(crops.projected) } } : {}),
+  ...(crops ? { crops: { size: crops.size, aligned: bytesToBase64(crops.aligned), projected: bytesToBase64(crops.projected) } } : {}),
 });
 
 export const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({

@@ -38,6 +38,13 @@ const parseOptions = (raw: Record<string, unknown>): RequestOptions => {
   return { faces, defense, seed, deterministic, aligned, crops };
 };
 
+/** Bytes as standard base64, in chunks (spreading a whole image into fromCharCode would overflow the stack). */
+export const bytesToBase64 = (bytes: Uint8Array): string => {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+};
+
 export function base64ToBytes(text: string, field: string): Uint8Array<ArrayBuffer> {
   const body = text.startsWith('data:') ? text.slice(text.indexOf(',') + 1) : text;
   const clean = body.replace(/\s+/g, '');
