@@ -1,5 +1,6 @@
 /** @module Defaults: every tunable of pinface in one place, merged with spread. */
 import type { DefenseConfig } from './immune/project.ts';
+import { parseAllowedOptions, WEAKENING_OPTIONS, type WeakeningOption } from './security/client-options.ts';
 import type { RateLimitSettings } from './security/rate-limit.ts';
 
 export interface Limits {
@@ -35,6 +36,11 @@ export interface SecurityConfig {
   corsOrigins: string[];
   /** Per API key (PINFACE_RATE_LIMIT = requests per minute; the burst is a quarter of it). */
   rateLimit: RateLimitSettings;
+  /**
+   * Request options that weaken the defense which callers may use (PINFACE_ALLOW_OPTIONS);
+   * absent: all of them in open mode, none with keys.
+   */
+  allowOptions?: WeakeningOption[];
 }
 
 export interface PinfaceConfig {
@@ -72,11 +78,12 @@ export interface PinfaceVars {
   PINFACE_ADMIN_TOKEN?: string;
   PINFACE_CORS_ORIGINS?: string;
   PINFACE_RATE_LIMIT?: string;
+  PINFACE_ALLOW_OPTIONS?: string;
 }
 
 /** The variables an adapter outside Workers reads from its environment (Deno.env, process.env). */
 export const varsFrom = (get: (name: string) => string | undefined): PinfaceVars => {
-  const names = ['PINFACE_AUTH', 'PINFACE_ADMIN_TOKEN', 'PINFACE_CORS_ORIGINS', 'PINFACE_RATE_LIMIT'] as const;
+  const names = ['PINFACE_AUTH', 'PINFACE_ADMIN_TOKEN', 'PINFACE_CORS_ORIGINS', 'PINFACE_RATE_LIMIT', 'PINFACE_ALLOW_OPTIONS'] as const;
   return Object.fromEntries(names.flatMap((k) => (get(k) === undefined ? [] : [[k, get(k)]])));
 };
 
@@ -90,8 +97,13 @@ export function securityFromVars(base: SecurityConfig, vars: PinfaceVars | undef
     ...(vars.PINFACE_ADMIN_TOKEN ? { adminToken: vars.PINFACE_ADMIN_TOKEN } : {}),
     ...(vars.PINFACE_CORS_ORIGINS === undefined ? {} : { corsOrigins: vars.PINFACE_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) }),
     ...(Number.isFinite(perMinute) && perMinute > 0 ? { rateLimit: { perMinute, burst: Math.max(1, Math.ceil(perMinute / 4)) } } : {}),
+    ...(vars.PINFACE_ALLOW_OPTIONS === undefined ? {} : { allowOptions: parseAllowedOptions(vars.PINFACE_ALLOW_OPTIONS) }),
   };
 }
+
+/** The weakening options callers may use: as configured, else every one in open mode and none with keys. */
+export const allowedOptions = (security: SecurityConfig): readonly WeakeningOption[] =>
+  security.allowOptions ?? (security.auth === 'open' ? WEAKENING_OPTIONS : []);
 
 export const defaultDetectorOptions: DetectorOptions = {
   scoreThreshold: 0.7,

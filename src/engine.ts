@@ -5,7 +5,8 @@
 import manifest from '../models/manifest.json' with { type: 'json' };
 import type { PinfaceConfig } from './config.ts';
 import { PinfaceError, isPinfaceError } from './errors.ts';
-import { createProjector, type DefenseReport, type DefenseRequest, type Projector } from './immune/project.ts';
+import { defenseSettings } from './calibration.ts';
+import { createProjector, type DefenseConfig, type DefenseReport, type DefenseRequest, type Projector } from './immune/project.ts';
 import type { DefenseMode } from './immune/selectors.ts';
 import { parseSpace } from './immune/space-file.ts';
 import { parseSelector } from './immune/selector-file.ts';
@@ -52,14 +53,6 @@ export const modelIds = {
   immuneSpace: `immune-space@${manifest.space.sha256.slice(0, 12)}`,
   selector: `pin-selector@${manifest.selector.sha256.slice(0, 12)}`,
 };
-
-/** The decision threshold calibrated for a defense mode (npm run calibrate). */
-export function calibratedThreshold(mode: DefenseMode): number {
-  const modes: Partial<Record<DefenseMode, { threshold: number }>> = manifest.calibration.modes;
-  const entry = modes[mode];
-  if (!entry) throw new PinfaceError('invalid_parameters', `[pinface] [defense] "${mode}" has no calibrated threshold in this build (run npm run calibrate). Use one of: ${Object.keys(modes).join(', ')}.`, { field: 'defense' });
-  return entry.threshold;
-}
 
 export function engineLoader(assets: AssetsInput, config: PinfaceConfig): () => Promise<Engine> {
   let loading: Promise<Engine> | undefined;
@@ -132,9 +125,11 @@ export async function analyzeImage(
  * depends on. Templates are only compared with probes of the same version, so a new model,
  * space or selector can never be scored against embeddings it did not make.
  */
-export function embeddingVersion(mode: DefenseMode): string {
+export function embeddingVersion(mode: DefenseMode, defense: DefenseConfig): string {
   const parts: string[] = [modelIds.recognizer, mode];
   if (mode !== 'none') parts.push(modelIds.immuneSpace);
   if (mode === 'pin-learned') parts.push(modelIds.selector);
+  const settings = defenseSettings(mode, defense);
+  if (settings !== undefined) parts.push(settings);
   return parts.join('/');
 }

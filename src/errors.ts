@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'storage_unavailable'
   | 'not_found'
   | 'method_not_allowed'
+  | 'request_rejected'
+  | 'invalid_config'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -35,6 +37,8 @@ const STATUS: Record<ErrorCode, number> = {
   storage_unavailable: 503,
   not_found: 404,
   method_not_allowed: 405,
+  request_rejected: 400,
+  invalid_config: 500,
   internal: 500,
 };
 
@@ -54,6 +58,8 @@ const TITLE: Record<ErrorCode, string> = {
   storage_unavailable: 'Storage unavailable',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
+  request_rejected: 'Request rejected',
+  invalid_config: 'Deployment misconfigured',
   internal: 'Internal error',
 };
 
@@ -84,12 +90,13 @@ export class PinfaceError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; field?: string; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    options: { cause?: unknown; field?: string; extra?: Record<string, unknown>; headers?: Record<string, string>; status?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'PinfaceError';
     this.code = code;
-    this.status = STATUS[code];
+    // Only request_rejected carries a status of its own: a 4xx from HTTP middleware with no code of ours.
+    this.status = code === 'request_rejected' && options.status !== undefined ? options.status : STATUS[code];
     this.field = options.field;
     this.extra = options.extra ?? {};
     this.headers = options.headers ?? {};
@@ -98,7 +105,7 @@ export class PinfaceError extends Error {
   /** The same error about a named input: lets stages stay unaware of request field names. */
   about(field: string): PinfaceError {
     if (this.field !== undefined) return this;
-    return new PinfaceError(this.code, this.message, { cause: this.cause, field, extra: this.extra, headers: this.headers });
+    return new PinfaceError(this.code, this.message, { cause: this.cause, field, extra: this.extra, headers: this.headers, status: this.status });
   }
 
   toProblem(): ProblemDetails {
@@ -119,6 +126,18 @@ export class PinfaceError extends Error {
       headers: { ...this.headers, 'content-type': 'application/problem+json' },
     });
   }
+}
+
+/** The codes a 4xx HTTP status means when it comes from HTTP middleware (hono's, or a host app's) rather than from pinface. */
+const CODE_OF_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_parameters', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed',
+  413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited',
+};
+
+/** A 4xx raised by HTTP middleware as problem+json, keeping its status (a 401 stays a 401) and the headers a client needs. */
+export function fromHttpStatus(status: number, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}): PinfaceError {
+  const code = CODE_OF_STATUS[status] ?? 'request_rejected';
+  return new PinfaceError(code, `[pinface] [request] ${message}`, { ...options, status });
 }
 
 export const isPinfaceError = (e: unknown): e is PinfaceError => e instanceof PinfaceError;

@@ -6,7 +6,7 @@ import type { DetectorOptions } from '../config.ts';
 import { PinfaceError } from '../errors.ts';
 import { alignmentMap } from './align.ts';
 import { detectFaces, type Box } from './detect.ts';
-import { alignedInput, embedAligned } from './embed.ts';
+import { alignedInput } from './embed.ts';
 import type { ChannelLayout, RgbaImage } from './image.ts';
 import { fivePoints, predictLandmarks, type Point } from './landmarks.ts';
 import type { FaceModels } from './model.ts';
@@ -44,7 +44,7 @@ export async function alignFace(image: RgbaImage, models: Pick<FaceModels, 'dete
   const detect = lap();
   const face = faces[0];
   if (!face) {
-    throw new PinfaceError('no_face', '[pinface] [detect] No face found. Send a photo with one clearly visible face, at least 40 pixels across.');
+    throw new PinfaceError('no_face', `[pinface] [detect] No face found. Send a photo with one clearly visible face, at least ${opts.detector.minFaceSize} pixels across.`);
   }
   if (opts.policy === 'single' && faces.length > 1) {
     throw new PinfaceError('multiple_faces', `[pinface] [detect] ${faces.length} faces found but faces=single was requested. Crop to one face, or use faces=largest.`, {
@@ -57,11 +57,4 @@ export async function alignFace(image: RgbaImage, models: Pick<FaceModels, 'dete
   const input = alignedInput(image, alignmentMap(five), opts.layout);
   const align = lap();
   return { box: face.box, score: face.score, landmarks: five, facesDetected: faces.length, input, timings: { detect, landmarks, align } };
-}
-
-export async function analyzeFace(image: RgbaImage, models: FaceModels, opts: FaceOptions): Promise<FaceResult> {
-  const { input, timings, ...face } = await alignFace(image, models, opts);
-  const t = now();
-  const embedding = await embedAligned(input, models.feature);
-  return { ...face, embedding, timings: { ...timings, embed: now() - t } };
 }

@@ -1,11 +1,12 @@
 /** @module Face responses: what every image route reports about a face, its defense and its timings, and the body limit they share. */
 import { bodyLimit } from 'hono/body-limit';
-import type { PinfaceConfig } from '../config.ts';
+import { allowedOptions, securityFromVars, type PinfaceConfig, type PinfaceVars } from '../config.ts';
 import type { AnalyzedImage } from '../engine.ts';
 import { PinfaceError } from '../errors.ts';
 import type { DefenseRequest } from '../immune/project.ts';
 import { randomSeed } from '../immune/rng.ts';
 import { drawsMasks } from '../immune/selectors.ts';
+import { refuseDisallowedOptions } from '../security/client-options.ts';
 import { bytesToBase64, type RequestOptions } from './read-images.ts';
 import { ProblemSchema } from './schemas.ts';
 
@@ -26,10 +27,12 @@ export const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({
 });
 
 /**
+ * The request's defense, once the deployment has allowed the options it uses (403 otherwise).
  * One seed per request (returned, so a caller can replay it); each image draws its own mask
  * from a seed derived from it, so source and target masks are independent.
  */
-export function defenseRequests(opts: RequestOptions, config: PinfaceConfig, images: number): { seed: number | null; requests: DefenseRequest[] } {
+export function defenseRequests(opts: RequestOptions, config: PinfaceConfig, vars: PinfaceVars | undefined, images: number): { seed: number | null; requests: DefenseRequest[] } {
+  refuseDisallowedOptions(opts, config.defense.mode, allowedOptions(securityFromVars(config.security, vars)));
   const mode = opts.defense ?? config.defense.mode;
   const seed = drawsMasks(mode) && !opts.deterministic ? (opts.seed ?? randomSeed()) : null;
   const requests = Array.from({ length: images }, (_, i): DefenseRequest => ({
@@ -49,9 +52,12 @@ export const defenseReport = (seed: number | null, opts: RequestOptions, parts: 
 
 export const problems = {
   400: { description: 'invalid_parameters', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  401: { description: 'unauthorized: no, or no valid, API key (keys mode)', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  403: { description: 'forbidden: an option that weakens the defense (seed, deterministic, aligned, crops, defense=none|topk) this deployment does not allow (PINFACE_ALLOW_OPTIONS)', content: { 'application/problem+json': { schema: ProblemSchema } } },
   413: { description: 'payload_too_large or too_many_pixels', content: { 'application/problem+json': { schema: ProblemSchema } } },
   415: { description: 'unsupported_media_type', content: { 'application/problem+json': { schema: ProblemSchema } } },
   422: { description: 'corrupt_image, no_face or multiple_faces', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  429: { description: 'rate_limited', content: { 'application/problem+json': { schema: ProblemSchema } } },
 };
 
 /** Counted while streaming, so a 50 MB chunked body is refused without being buffered. */

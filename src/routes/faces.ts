@@ -1,9 +1,11 @@
 /** @module Face routes: POST /v1/verify and POST /v1/embed. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { PinfaceConfig } from '../config.ts';
-import { analyzeImage, calibratedThreshold, modelIds, type Engine } from '../engine.ts';
+import { analyzeImage, modelIds, type Engine } from '../engine.ts';
+import { calibratedThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import type { DefenseRequest } from '../immune/project.ts';
+import type { RouteAuth } from '../security/auth.ts';
 import { decide } from '../pipeline/decide.ts';
 import { defenseReport, defenseRequests, faceInfo, imageBodyLimit, problems, round, stageTimings } from './face-response.ts';
 import { readImages } from './read-images.ts';
@@ -24,15 +26,15 @@ const embedRoute = createRoute({
   responses: { 200: { description: 'Embedding', content: { 'application/json': { schema: EmbedResponseSchema } } }, ...problems },
 });
 
-export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => Promise<Engine>, config: PinfaceConfig): void {
+export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => Promise<Engine>, config: PinfaceConfig, auth: RouteAuth): void {
   app.openAPIRegistry.registerPath(verifyRoute);
   app.openAPIRegistry.registerPath(embedRoute);
   const limit = imageBodyLimit(config);
 
-  app.post('/v1/verify', limit, async (c) => {
+  app.post('/v1/verify', auth.tenant, limit, async (c) => {
     const t0 = performance.now();
     const req = await readImages(c, ['source', 'target'] as const, VerifyJsonSchema, config.limits);
-    const { seed, requests: [sourceDefense, targetDefense] } = defenseRequests(req, config, 2);
+    const { seed, requests: [sourceDefense, targetDefense] } = defenseRequests(req, config, c.env, 2);
     const threshold = config.threshold ?? calibratedThreshold((sourceDefense as DefenseRequest).mode);
     const e = await engine();
     const source = await analyzeImage(e, req.images.source, 'source', req, sourceDefense as DefenseRequest, config);
@@ -49,10 +51,10 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
     });
   });
 
-  app.post('/v1/embed', limit, async (c) => {
+  app.post('/v1/embed', auth.tenant, limit, async (c) => {
     const t0 = performance.now();
     const req = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
-    const { seed, requests: [defense] } = defenseRequests(req, config, 1);
+    const { seed, requests: [defense] } = defenseRequests(req, config, c.env, 1);
     const e = await engine();
     const image = await analyzeImage(e, req.images.image, 'image', req, defense as DefenseRequest, config);
     return c.json({

@@ -6,6 +6,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { PinfaceEnv } from '../env.ts';
 import { PinfaceError } from '../errors.ts';
+import type { RouteAuth } from '../security/auth.ts';
 import { issueKey } from '../security/keys.ts';
 import type { KeyRecord } from '../store/types.ts';
 import { readJson } from './parse.ts';
@@ -30,28 +31,28 @@ const requireKeys = (keyId: string | null): void => {
   if (keyId === null) throw new PinfaceError('forbidden', '[pinface] [auth] Open mode has no API keys; set PINFACE_AUTH=keys to use them.');
 };
 
-export function registerKeyRoutes(app: OpenAPIHono<PinfaceEnv>): void {
+export function registerKeyRoutes(app: OpenAPIHono<PinfaceEnv>, auth: RouteAuth): void {
   for (const r of routes) app.openAPIRegistry.registerPath(r);
   const small = bodyLimit({ maxSize: 4096, onError: () => { throw new PinfaceError('payload_too_large', '[pinface] [request] This body is limited to 4 KiB.'); } });
 
-  app.post('/v1/admin/keys', small, async (c) => {
+  app.post('/v1/admin/keys', auth.admin, small, async (c) => {
     const { tenant } = await readJson(c, AdminKeyRequestSchema);
     const { record, token } = await issueKey(c.var.store, tenant);
     return c.json({ ...publicKey(record), token }, 201);
   });
 
-  app.get('/v1/keys', async (c) => {
+  app.get('/v1/keys', auth.tenant, auth.store, async (c) => {
     requireKeys(c.var.keyId);
     return c.json({ keys: (await c.var.store.listKeys(c.var.tenant)).map(publicKey) });
   });
 
-  app.post('/v1/keys', async (c) => {
+  app.post('/v1/keys', auth.tenant, auth.store, async (c) => {
     requireKeys(c.var.keyId);
     const { record, token } = await issueKey(c.var.store, c.var.tenant);
     return c.json({ ...publicKey(record), token }, 201);
   });
 
-  app.delete('/v1/keys/:keyId', async (c) => {
+  app.delete('/v1/keys/:keyId', auth.tenant, auth.store, async (c) => {
     requireKeys(c.var.keyId);
     const id = c.req.param('keyId');
     if (!(await c.var.store.revokeKey(c.var.tenant, id, new Date().toISOString()))) {

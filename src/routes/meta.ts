@@ -1,9 +1,10 @@
 /** @module Meta routes: GET /v1/health, GET /v1/info and the OpenAPI document. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import manifest from '../../models/manifest.json' with { type: 'json' };
-import { securityFromVars, type PinfaceConfig } from '../config.ts';
+import { allowedOptions, securityFromVars, type PinfaceConfig } from '../config.ts';
 import type { PinfaceEnv } from '../env.ts';
-import { CHANNEL_LAYOUT, calibratedThreshold, modelIds } from '../engine.ts';
+import { CHANNEL_LAYOUT, modelIds } from '../engine.ts';
+import { calibratedThreshold } from '../calibration.ts';
 import { decoderHeapBytes } from '../wasm/codecs.ts';
 import { kernelHeapBytes } from '../wasm/kernel.ts';
 import { onnxHeapBytes } from '../wasm/onnx.ts';
@@ -21,6 +22,7 @@ const InfoSchema = z.object({
   preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
   limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
   auth: z.enum(['keys', 'open']).openapi({ description: 'keys: face, subject and key routes need "Authorization: Bearer <key>"; open: a local demo without keys.' }),
+  allowedOptions: z.array(z.string()).openapi({ description: 'Request options that weaken the defense which this deployment lets callers use (PINFACE_ALLOW_OPTIONS); any other answers 403.' }),
   memory: z.object({
     onnxWasmHeapBytes: z.number().int().openapi({ description: 'onnxruntime wasm linear memory; 0 before the first face request loads the models.' }),
     kernelWasmBytes: z.number().int().openapi({ description: 'Projection kernel linear memory (the immune-space basis and scratch); 0 before the first face request.' }),
@@ -36,6 +38,7 @@ export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: Pinface
   app.openapi(
     createRoute({ method: 'get', path: '/v1/info', summary: 'Models, checksums, threshold, limits, runtime', responses: { 200: { description: 'info', content: { 'application/json': { schema: InfoSchema } } } } }),
     (c) => {
+      const security = securityFromVars(config.security, c.env);
       const ids: Record<string, string> = { detect: modelIds.detector, landmark: modelIds.landmarks, feature: modelIds.recognizer };
       const models = Object.fromEntries(Object.entries(ids).map(([k, id]) => {
         const m = manifest.models[k as keyof typeof manifest.models];
@@ -49,7 +52,7 @@ export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: Pinface
         selector: { file: manifest.selector.file, sha256: manifest.selector.sha256, hidden: manifest.selector.hidden, lambda: manifest.selector.lambda },
         preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },
         limits: config.limits,
-        auth: securityFromVars(config.security, c.env).auth,
+        auth: security.auth, allowedOptions: [...allowedOptions(security)],
         memory: { onnxWasmHeapBytes: onnxHeapBytes(), kernelWasmBytes: kernelHeapBytes(), decoderWasmBytes: decoderHeapBytes() },
       }, 200);
     },

@@ -10,7 +10,7 @@ export const FacePolicySchema = z.enum(['largest', 'single']).default('largest')
 });
 
 export const DefenseSchema = z.enum(DEFENSE_MODES).optional().openapi({
-  description: 'Input defense before recognition. pin-threshold projects the face onto its immune space (PIN); topk keeps the first eigenfaces (ablation); pin-learned is PIN with the learned selector (npm run train:selector); none skips it. Default: the service default (GET /v1/info).',
+  description: 'Input defense before recognition. pin-threshold projects the face onto its immune space (PIN); topk keeps the first eigenfaces (ablation); pin-learned is PIN with the learned selector (npm run train:selector); none skips it. Default: the service default (GET /v1/info). none and topk weaken the defense: 403 forbidden unless the deployment allows them (PINFACE_ALLOW_OPTIONS=defense:none,defense:topk; allowed in open mode, refused by default with keys).',
 });
 
 /** Form fields arrive as strings: accept "true"/"false" and digits there, real values in JSON. */
@@ -21,10 +21,10 @@ const formSeed = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number
 export const ImageOptionsSchema = z.object({
   faces: FacePolicySchema,
   defense: DefenseSchema,
-  seed: formSeed.optional().openapi({ type: 'integer', description: 'Seed of the Bernoulli component masks, for reproducible answers; random (and returned) when absent.' }),
-  deterministic: formBoolean.default(false).openapi({ type: 'boolean', description: 'Keep components with keep-probability >= 1/2 instead of drawing a random mask.' }),
-  aligned: formBoolean.default(false).openapi({ type: 'boolean', description: 'The images are faces already aligned to the 112x112 template (as the crops this API returns): detection and alignment are skipped. Any other size answers 422.' }),
-  crops: formBoolean.default(false).openapi({ type: 'boolean', description: 'Also return, per face, the aligned 112x112 crop and what the defense hands the recognizer, as base64 8-bit grayscale (returned to you only; never stored).' }),
+  seed: formSeed.optional().openapi({ type: 'integer', description: 'Seed of the Bernoulli component masks, for reproducible answers; random (and returned) when absent. Weakens the defense (a chosen seed removes the randomness of the masks and makes query attacks repeatable): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=seed; allowed in open mode, refused by default with keys).' }),
+  deterministic: formBoolean.default(false).openapi({ type: 'boolean', description: 'Keep components with keep-probability >= 1/2 instead of drawing a random mask. Weakens the defense (no randomness at all): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=deterministic; allowed in open mode, refused by default with keys).' }),
+  aligned: formBoolean.default(false).openapi({ type: 'boolean', description: 'The images are faces already aligned to the 112x112 template (as the crops this API returns): detection and alignment are skipped. Any other size answers 400 invalid_parameters. Weakens the defense (pixel-exact control of what the recognizer sees): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=aligned; allowed in open mode, refused by default with keys).' }),
+  crops: formBoolean.default(false).openapi({ type: 'boolean', description: 'Also return, per face, the aligned 112x112 crop and what the defense hands the recognizer, as base64 8-bit grayscale (returned to you only; never stored). Weakens the defense (a view of what the defense kept): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=crops; allowed in open mode, refused by default with keys).' }),
 }).strict();
 
 const base64 = z.string().min(1).openapi({ description: 'Image bytes as base64 (a data: URL prefix is accepted).' });

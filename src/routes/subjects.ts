@@ -7,10 +7,12 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { PinfaceConfig } from '../config.ts';
-import { analyzeImage, calibratedThreshold, embeddingVersion, modelIds, type AnalyzedImage, type Engine } from '../engine.ts';
+import { analyzeImage, embeddingVersion, modelIds, type AnalyzedImage, type Engine } from '../engine.ts';
+import { calibratedThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import { PinfaceError } from '../errors.ts';
 import type { DefenseRequest } from '../immune/project.ts';
+import type { RouteAuth } from '../security/auth.ts';
 import { cosine } from '../pipeline/decide.ts';
 import { newId, type FaceRecord, type SubjectRecord } from '../store/types.ts';
 import { defenseReport, defenseRequests, faceInfo, imageBodyLimit, problems, round, stageTimings } from './face-response.ts';
@@ -53,48 +55,49 @@ async function subjectOr404(c: Ctx, id: string): Promise<SubjectRecord> {
   return s;
 }
 
-export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => Promise<Engine>, config: PinfaceConfig): void {
+export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => Promise<Engine>, config: PinfaceConfig, auth: RouteAuth): void {
   for (const r of routes) app.openAPIRegistry.registerPath(r);
   const limit = imageBodyLimit(config);
+  const guarded = [auth.tenant, auth.store] as const;
   const smallBody = bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new PinfaceError('payload_too_large', '[pinface] [request] This body is limited to 16 KiB.'); } });
 
   /** One probe image through the pipeline, as in /v1/embed, with the service's threshold for its defense. */
   const probe = async (c: Ctx) => {
     const req: ImageRequest<'image'> = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
-    const { seed, requests: [defense] } = defenseRequests(req, config, 1);
+    const { seed, requests: [defense] } = defenseRequests(req, config, c.env, 1);
     const d = defense as DefenseRequest;
     const image: AnalyzedImage = await analyzeImage(await engine(), req.images.image, 'image', req, d, config);
     return {
-      image, version: embeddingVersion(d.mode), threshold: config.threshold ?? calibratedThreshold(d.mode),
+      image, version: embeddingVersion(d.mode, config.defense), threshold: config.threshold ?? calibratedThreshold(d.mode),
       report: { face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }) },
     };
   };
 
-  app.post('/v1/subjects', smallBody, async (c) => {
+  app.post('/v1/subjects', ...guarded, smallBody, async (c) => {
     const body = await readJson(c, CreateSubjectSchema);
     const s: SubjectRecord = { id: newId('sub'), label: body.label ?? null, createdAt: new Date().toISOString() };
     await c.var.store.createSubject(c.var.tenant, s);
     return c.json(s, 201);
   });
 
-  app.get('/v1/subjects', async (c) => {
+  app.get('/v1/subjects', ...guarded, async (c) => {
     const q = parseOrThrow(ListQuerySchema, c.req.query());
     const page = await c.var.store.listSubjects(c.var.tenant, q.limit, q.cursor ?? null);
     return c.json({ subjects: page.items, cursor: page.cursor });
   });
 
-  app.get('/v1/subjects/:id', async (c) => {
+  app.get('/v1/subjects/:id', ...guarded, async (c) => {
     const s = await subjectOr404(c, c.req.param('id'));
     return c.json({ ...s, faces: (await c.var.store.listFaces(c.var.tenant, s.id)).map(templateInfo) });
   });
 
-  app.delete('/v1/subjects/:id', async (c) => {
+  app.delete('/v1/subjects/:id', ...guarded, async (c) => {
     const id = c.req.param('id');
     if (!(await c.var.store.deleteSubject(c.var.tenant, id))) throw notFound('subject', id);
     return c.body(null, 204);
   });
 
-  app.post('/v1/subjects/:id/faces', limit, async (c) => {
+  app.post('/v1/subjects/:id/faces', ...guarded, limit, async (c) => {
     const t0 = performance.now();
     const subject = await subjectOr404(c, c.req.param('id'));
     const p = await probe(c);
@@ -105,13 +108,13 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     return c.json({ subject, template: templateInfo(face), ...p.report, timings: { image: stageTimings(p.image), total: round(performance.now() - t0) } }, 201);
   });
 
-  app.delete('/v1/subjects/:id/faces/:faceId', async (c) => {
+  app.delete('/v1/subjects/:id/faces/:faceId', ...guarded, async (c) => {
     const { id, faceId } = c.req.param();
     if (!(await c.var.store.deleteFace(c.var.tenant, id, faceId))) throw notFound('template', faceId);
     return c.body(null, 204);
   });
 
-  app.post('/v1/subjects/:id/verify', limit, async (c) => {
+  app.post('/v1/subjects/:id/verify', ...guarded, limit, async (c) => {
     const t0 = performance.now();
     const { aggregate } = parseOrThrow(SubjectVerifyQuerySchema, c.req.query());
     const subject = await subjectOr404(c, c.req.param('id'));
@@ -132,7 +135,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     });
   });
 
-  app.post('/v1/search', limit, async (c) => {
+  app.post('/v1/search', ...guarded, limit, async (c) => {
     const t0 = performance.now();
     const { topK } = parseOrThrow(SearchQuerySchema, c.req.query());
     const p = await probe(c);

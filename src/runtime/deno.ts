@@ -1,10 +1,9 @@
 /**
- * @module Deno adapter: `deno serve --unstable-kv --allow-read --allow-write --allow-env src/runtime/deno.ts`.
- * The default export is the `deno serve` contract ({ fetch }). Subjects live in Deno KV, a local
- * SQLite file (PINFACE_KV_PATH, default .pinface/kv.sqlite3) unless a KV URL is given.
+ * @module Deno adapter. Subjects live in Deno KV, a local SQLite file (PINFACE_KV_PATH, default
+ * .pinface/kv.sqlite3) unless a KV URL or a store is given. Nothing is built at import.
  */
-import { createApp } from '../app.ts';
-import { varsFrom } from '../config.ts';
+import { createApp, type AppOptions } from '../app.ts';
+import { varsFrom, type PinfaceVars } from '../config.ts';
 import { denoKvStore, type KvLike } from '../store/deno-kv.ts';
 import type { Store } from '../store/types.ts';
 import { fileAssets } from './files.ts';
@@ -18,15 +17,18 @@ declare const Deno: {
   version: { deno: string };
 };
 
-const vars = varsFrom((name) => Deno.env.get(name));
+/** The deployment variables from the environment, to pass as `app.fetch(req, denoVars())`. */
+export const denoVars = (): PinfaceVars => varsFrom((name) => Deno.env.get(name));
 
-let kv: Promise<Store> | undefined;
-const store = (): Promise<Store> => (kv ??= (async () => {
-  const path = Deno.env.get('PINFACE_KV_PATH') ?? '.pinface/kv.sqlite3';
-  if (!/^https?:/.test(path) && path.includes('/')) await Deno.mkdir(path.slice(0, path.lastIndexOf('/')), { recursive: true });
-  return denoKvStore(await Deno.openKv(path));
-})());
+/** Deno KV at PINFACE_KV_PATH, opened on first use. */
+export function denoKvFileStore(): () => Promise<Store> {
+  let kv: Promise<Store> | undefined;
+  return () => (kv ??= (async () => {
+    const path = Deno.env.get('PINFACE_KV_PATH') ?? '.pinface/kv.sqlite3';
+    if (!/^https?:/.test(path) && path.includes('/')) await Deno.mkdir(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+    return denoKvStore(await Deno.openKv(path));
+  })());
+}
 
-const app = createApp(fileAssets((url) => Deno.readFile(url)), { runtime: `deno ${Deno.version.deno}`, store });
-
-export default { fetch: (req: Request) => app.fetch(req, vars) };
+export const createDenoApp = (options: AppOptions = {}) =>
+  createApp(fileAssets((url) => Deno.readFile(url)), { runtime: `deno ${Deno.version.deno}`, store: denoKvFileStore(), ...options });

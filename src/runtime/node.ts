@@ -1,7 +1,6 @@
 /**
- * @module Node adapter: `node --import tsx src/runtime/node.ts` serves on PORT (default 8787).
- * Importing it only builds the app; `serve` starts listening. Subjects live in memory here
- * (Node has no storage of its own at the edge; pass `store` for another driver).
+ * @module Node adapter. Subjects live in memory here (Node has no storage of its own at the
+ * edge; pass `store` for another driver). Nothing is built at import.
  */
 import { readFile } from 'node:fs/promises';
 import { serve as serveNode } from '@hono/node-server';
@@ -12,10 +11,9 @@ import { fileAssets } from './files.ts';
 export const createNodeApp = (options: AppOptions = {}) =>
   createApp(fileAssets(async (url) => new Uint8Array(await readFile(url))), { runtime: `node ${process.version}`, ...options });
 
+/** Serves one app on 127.0.0.1 with the deployment variables from process.env. */
 export function serve(port = Number(process.env.PORT ?? 8787), hostname = '127.0.0.1') {
   const app = createNodeApp();
   const vars = varsFrom((name) => process.env[name]);
   return serveNode({ fetch: (req) => app.fetch(req, vars), port, hostname }, (info) => console.log(`[pinface] listening on http://${hostname}:${info.port}`));
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) serve();

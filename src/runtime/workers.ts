@@ -2,11 +2,11 @@
  * @module Cloudflare Workers adapter: wasm arrives as compiled modules through static imports
  * and models as ArrayBuffers (workers-assets.ts), so nothing is compiled or fetched at run time.
  * Subjects live in D1 (binding DB), and keys are rate limited by the RATE_LIMITER binding when
- * the deployment has one (wrangler.toml).
+ * the deployment has one (wrangler.toml). Nothing is built at import: call the factory.
  */
 import space from '../../models/immune-space.bin';
 import selector from '../../models/pin-selector.bin';
-import { createApp } from '../app.ts';
+import { createApp, type AppOptions } from '../app.ts';
 import { workersLimits } from '../config.ts';
 import { workersRateLimiter, type WorkersRateLimit } from '../security/rate-limit.ts';
 import { d1Store, type D1Like } from '../store/d1.ts';
@@ -15,11 +15,19 @@ import { workersAssets } from './workers-assets.ts';
 /** The period of the [[ratelimits]] binding in wrangler.toml: the Retry-After it answers. */
 const RATE_LIMIT_PERIOD_S = 60;
 
-const app = createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector) }, {
-  runtime: 'workerd',
-  limits: workersLimits,
-  store: (env) => d1Store(env.DB as D1Like | undefined),
-  rateLimiter: (env) => (env.RATE_LIMITER ? workersRateLimiter(env.RATE_LIMITER as WorkersRateLimit, RATE_LIMIT_PERIOD_S) : undefined),
-});
-
-export default app;
+/**
+ * @example
+ * import { Hono } from 'hono';
+ * const host = new Hono();
+ * host.route('/face', createWorkersApp());
+ * export default host;
+ */
+export function createWorkersApp(options: AppOptions = {}) {
+  return createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector) }, {
+    runtime: 'workerd',
+    store: (env) => d1Store(env.DB as D1Like | undefined),
+    rateLimiter: (env) => (env.RATE_LIMITER ? workersRateLimiter(env.RATE_LIMITER as WorkersRateLimit, RATE_LIMIT_PERIOD_S) : undefined),
+    ...options,
+    limits: { ...workersLimits, ...options.limits },
+  });
+}

@@ -48,7 +48,6 @@ const FACE_COLUMNS = 'id, subject_id, version, embedding, box, score, created_at
 export function d1Store(db: D1Like | undefined): Store {
   if (!db) throw new PinfaceError('storage_unavailable', '[pinface] [store] No D1 binding named DB. Add [[d1_databases]] binding = "DB" to wrangler.toml.');
   return {
-    driver: 'd1',
     createSubject: (t, s) => guard(async () => {
       await db.prepare('INSERT INTO subjects (tenant, id, label, created_at) VALUES (?, ?, ?, ?)').bind(t, s.id, s.label, s.createdAt).run();
     }),

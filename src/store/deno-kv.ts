@@ -55,7 +55,6 @@ async function retry(what: string, step: () => Promise<boolean | undefined>): Pr
 
 export function denoKvStore(kv: KvLike): Store {
   return {
-    driver: 'deno-kv',
     async createSubject(t, s) {
       await kv.set(subjectKey(t, s.id), s);
     },

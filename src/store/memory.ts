@@ -19,7 +19,6 @@ export function memoryStore(): Store {
     return d;
   };
   return {
-    driver: 'memory',
     async createSubject(t, s) {
       tenant(t).subjects.set(s.id, { ...s });
       tenant(t).faces.set(s.id, new Map());

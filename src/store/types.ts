@@ -44,8 +44,6 @@ export interface Page<T> {
 }
 
 export interface Store {
-  /** Which backend answers ("memory", "d1", "deno-kv"), reported by /v1/info. */
-  readonly driver: string;
   createSubject(tenant: string, subject: SubjectRecord): Promise<void>;
   getSubject(tenant: string, id: string): Promise<SubjectRecord | null>;
   /** Subjects ordered by id. */

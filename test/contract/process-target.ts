@@ -61,6 +61,8 @@ export interface WorkerdOptions {
   vars?: Record<string, string>;
   /** Extra wrangler dev arguments (--config, --inspector-port). */
   args?: string[];
+  /** The Worker's entry instead of wrangler.toml's main (bindings and rules stay the config's). */
+  script?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Server
   execFileSync(wrangler, ['d1', 'migrations', 'apply', 'pinface', '--local', '--persist-to', state, ...config], { env: { ...process.env, CI: '1' }, stdio: 'pipe' });
   const port = await freePort();
   const server = await startServer(wrangler, [
-    'dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--show-interactive-dev-session=false', '--persist-to', state,
+    'dev', ...(options.script ? [options.script] : []), '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--show-interactive-dev-session=false', '--persist-to', state,
     ...(options.args?.includes('--inspector-port') ? [] : ['--inspector-port', '0']),
     ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ...(options.args ?? []),
@@ -89,11 +91,12 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Server
 }
 
 /** The Deno adapter under the real `deno serve`, with Deno KV in a fresh state folder. */
-export async function startDeno(env: Record<string, string> = {}): Promise<ServerProcess> {
+/** `entry`: the module deno serves (the repository's own server by default). */
+export async function startDeno(env: Record<string, string> = {}, entry = 'src/entries/deno.ts'): Promise<ServerProcess> {
   const state = mkdtempSync(join(tmpdir(), 'pinface-deno-'));
   const port = await freePort();
   const server = await startServer('node_modules/.bin/deno', [
-    'serve', '--quiet', '--unstable-kv', '--host', '127.0.0.1', '--port', String(port), '--allow-read', `--allow-write=${state}`, '--allow-env', '--allow-net=127.0.0.1', 'src/runtime/deno.ts',
+    'serve', '--quiet', '--unstable-kv', '--host', '127.0.0.1', '--port', String(port), '--allow-read', `--allow-write=${state}`, '--allow-env', '--allow-net=127.0.0.1', entry,
   ], port, { PINFACE_KV_PATH: join(state, 'kv.sqlite3'), ...env });
   return {
     ...server,

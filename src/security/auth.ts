@@ -1,0 +1,75 @@
+/**
+ * @module Auth: the middleware each route names for itself. Admin routes take the operator's
+ * token, tenant routes an API key (or open mode's single tenant), public routes nothing. The
+ * policy travels with the route, so it holds wherever the app is mounted: at `/`, under
+ * `host.route('/face', app)` or a `basePath`. Storage is resolved only by routes that use it.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { securityFromVars, type SecurityConfig } from '../config.ts';
+import type { PinfaceEnv, StoreProvider } from '../env.ts';
+import { PinfaceError } from '../errors.ts';
+import type { Store } from '../store/types.ts';
+import { authenticateKey, checkAdminToken } from './keys.ts';
+import { tokenBucket, type RateLimiter, type RateLimitSettings } from './rate-limit.ts';
+
+export const OPEN_TENANT = 'open';
+
+/** Picks the limiter for a request: the adapter's (e.g. the Workers binding) or one token bucket per settings. */
+export type RateLimiterProvider = (bindings: PinfaceEnv['Bindings'], settings: RateLimitSettings) => RateLimiter | undefined;
+
+export interface RouteAuth {
+  /** POST /v1/admin/*: the operator's admin token; no tenant. Sets the store. */
+  admin: MiddlewareHandler<PinfaceEnv>;
+  /** Face, subject and key routes: an API key fixes the tenant and spends a token of its rate limit; open mode has one tenant. */
+  tenant: MiddlewareHandler<PinfaceEnv>;
+  /** Routes that read or write storage; after `tenant` or `admin`, which may have resolved it already. */
+  store: MiddlewareHandler<PinfaceEnv>;
+}
+
+export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, rateLimiter?: RateLimiterProvider): RouteAuth {
+  const buckets = new Map<string, RateLimiter>();
+  const bucketFor = (s: RateLimitSettings): RateLimiter => {
+    const id = `${s.perMinute}/${s.burst}`;
+    let b = buckets.get(id);
+    if (!b) buckets.set(id, (b = tokenBucket(s)));
+    return b;
+  };
+  const storeOf = async (c: Context<PinfaceEnv>): Promise<Store> => {
+    const known = c.get('store') as Store | undefined;
+    if (known) return known;
+    const s = await provideStore(c.env);
+    c.set('store', s);
+    return s;
+  };
+
+  return {
+    admin: async (c, next) => {
+      await checkAdminToken(securityFromVars(config, c.env).adminToken, c.req.header('authorization'));
+      c.set('keyId', null);
+      await storeOf(c);
+      return next();
+    },
+    tenant: async (c, next) => {
+      const security = securityFromVars(config, c.env);
+      if (security.auth === 'open') {
+        c.set('tenant', OPEN_TENANT);
+        c.set('keyId', null);
+        return next();
+      }
+      const key = await authenticateKey(await storeOf(c), c.req.header('authorization'));
+      const limited = await (rateLimiter?.(c.env, security.rateLimit) ?? bucketFor(security.rateLimit)).take(key.id);
+      if (!limited.ok) {
+        throw new PinfaceError('rate_limited', `[pinface] [auth] This API key sent more than ${security.rateLimit.perMinute} requests per minute. Retry after ${limited.retryAfter} s.`, {
+          headers: { 'retry-after': String(limited.retryAfter) }, extra: { retryAfter: limited.retryAfter },
+        });
+      }
+      c.set('tenant', key.tenant);
+      c.set('keyId', key.id);
+      return next();
+    },
+    store: async (c, next) => {
+      await storeOf(c);
+      return next();
+    },
+  };
+}
