@@ -4,7 +4,7 @@
  * People who appear in the excluded folds of dev_pairs.tsv are left out, so accuracy reported
  * on those folds is measured on faces the space never saw.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { defaultDetectorOptions, defaultLimits } from '../../src/config.ts';
@@ -46,19 +46,45 @@ const mirror = (face: Float32Array): Float32Array => {
 };
 
 /**
+ * What the aligned faces depend on besides the images: the code of the pipeline stages and the
+ * models. Part of the cache key, so a change to detection or alignment never reuses old faces.
+ */
+export function pipelineFingerprint(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.ts')) h.update(`${p.slice(repoRoot.length)}\n`).update(readFileSync(p));
+    }
+  };
+  walk(join(repoRoot, 'src', 'pipeline'));
+  h.update(readFileSync(join(repoRoot, 'src', 'wasm', 'codecs.ts'))).update(JSON.stringify(defaultDetectorOptions));
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'manifest.json'), 'utf8')) as { models: Record<string, { sha256: string }> };
+  for (const m of ['detect', 'landmark'] as const) h.update(manifest.models[m]?.sha256 ?? '');
+  return h.digest('hex');
+}
+
+/** An Int32Array file read back. A small file comes back as a view into Node's shared buffer pool: copy its own bytes, not the pool's. */
+export function readInt32File(path: string): Int32Array {
+  const b = readFileSync(path);
+  return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/**
  * Aligned grayscale faces of `paths` as one N x D row-major matrix (with `mirror`, each face is
  * followed by its mirror image), cached in .cache/fit/ under a key of the image list, so a
  * re-run skips the slow part. `index[i]` is the row of paths[i], or -1 when no face was found.
  */
 export async function alignedFaces(dataDir: string, paths: string[], mirrored: boolean): Promise<{ faces: Float32Array; n: number; skipped: number; index: Int32Array }> {
-  const key = createHash('sha256').update(`${mirrored}\n${paths.join('\n')}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${pipelineFingerprint()}\n${mirrored}\n${paths.join('\n')}`).digest('hex').slice(0, 16);
   const dir = join(repoRoot, '.cache', 'fit');
   const file = join(dir, `faces-${key}.f32`);
   if (existsSync(file)) {
     const bytes = readFileSync(file);
     const faces = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     console.error(`[pinface] [fit] ${faces.length / D} aligned faces from cache ${file}`);
-    const index = new Int32Array(readFileSync(`${file}.index`).buffer.slice(0));
+    const index = readInt32File(`${file}.index`);
     return { faces, n: faces.length / D, skipped: index.filter((i) => i < 0).length, index };
   }
   const decoders = createDecoders(await nodeCodecModules());
@@ -85,7 +111,10 @@ export async function alignedFaces(dataDir: string, paths: string[], mirrored: b
   const faces = new Float32Array(rows.length * D);
   rows.forEach((r, i) => faces.set(r, i * D));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, new Uint8Array(faces.buffer));
-  writeFileSync(`${file}.index`, new Uint8Array(index.buffer));
+  // Index first, faces last, each written aside and renamed: a reader never sees a half-written pair.
+  writeFileSync(`${file}.index.tmp`, new Uint8Array(index.buffer));
+  renameSync(`${file}.index.tmp`, `${file}.index`);
+  writeFileSync(`${file}.tmp`, new Uint8Array(faces.buffer));
+  renameSync(`${file}.tmp`, file);
   return { faces, n: rows.length, skipped, index };
 }
