@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { html, tradeOffChart, type HtmlExtras } from './html.ts';
 import { median } from './attacks/minimal.ts';
 
-export interface CleanResult { threshold: number; accuracy: number; accuracyStd: number; accuracyAtThreshold: number; tarAtFar1e3: number }
+export interface CleanResult {
+  threshold: number; accuracy: number; accuracyStd: number; accuracyAtThreshold: number; tarAtFar1e3: number;
+  /** Service defense modes: TAR and realized FAR on the evaluation pairs at the service's calibrated FAR-1e-3 threshold. */
+  service?: { threshold: number; tar: number; far: number; impostors: number };
+}
 
 export interface EvalResults {
   preset: string;
@@ -53,14 +57,14 @@ export function markdown(r: EvalResults): string {
   const bb = r.blackBox[0];
   const bbHead = bb ? [`Square ${bb.eps} (HTTP, ${bb.maxQueries} queries)`] : [];
   const transfer = r.transfer?.runs ?? [];
-  const head = ['defense', 'clean acc %', 'TAR@FAR1e-3 %', ...grayCols.map((c) => (c.a === 'CW-l2' ? c.a : `${c.a} ${c.eps}`)), 'min eps dodge', 'min eps imp.',
+  const head = ['defense', 'TAR % at the service threshold (FAR on eval impostors)', 'clean acc %', 'TAR@FAR1e-3 %', ...grayCols.map((c) => (c.a === 'CW-l2' ? c.a : `${c.a} ${c.eps}`)), 'min eps dodge', 'min eps imp.',
     ...r.adaptiveEpsGrid.map((e) => `adaptive PGD ${e}`), 'adaptive min eps dodge', 'adaptive min eps imp.', ...transfer.map((t) => `transfer ${t.attack} ${t.eps}`), ...bbHead];
   const rows = r.defenses.map(({ name }) => {
     const c = r.clean[name] as CleanResult;
     const s = r.summary[name];
     const accUnder = (fooled: boolean[] | undefined) => (fooled ? pct(fooled.filter((f) => !f).length / fooled.length) : '-');
     return [
-      name, `${pct(c.accuracy)} ± ${pct(c.accuracyStd)}`, pct(c.tarAtFar1e3),
+      name, c.service ? `${pct(c.service.tar)} (${(c.service.far * c.service.impostors).toFixed(0)} / ${c.service.impostors})` : '-', `${pct(c.accuracy)} ± ${pct(c.accuracyStd)}`, pct(c.tarAtFar1e3),
       ...grayCols.map(({ a, eps }) => accUnder(r.gray.find((g) => g.attack === a && g.eps === eps)?.fooled[name])),
       epsText(s?.minimalDodging ?? NaN), epsText(s?.minimalImpersonation ?? NaN),
       ...r.adaptiveEpsGrid.map((eps) => accUnder(r.adaptive.find((a) => a.defense === name && a.eps === eps)?.fooled)),

@@ -48,8 +48,10 @@ export interface PinfaceConfig {
   security: SecurityConfig;
   detector: DetectorOptions;
   defense: DefenseConfig;
-  /** Cosine-similarity threshold; by default the one calibrated for the defense mode (models/manifest.json). */
+  /** Cosine-similarity threshold for every decision; by default the one calibrated for the defense mode and false-accept level (models/manifest.json). */
   threshold?: number;
+  /** The false-accept level decisions are made at unless a request names one: a calibrated level (default 1e-3). */
+  far?: number;
 }
 
 export const defaultLimits: Limits = {

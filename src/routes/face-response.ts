@@ -1,5 +1,6 @@
 /** @module Face responses: what every image route reports about a face, its defense and its timings, and the body limit they share. */
 import { bodyLimit } from 'hono/body-limit';
+import { DEFAULT_FAR } from '../calibration.ts';
 import { allowedOptions, securityFromVars, type PinfaceConfig, type PinfaceVars } from '../config.ts';
 import type { AnalyzedImage } from '../engine.ts';
 import { PinfaceError } from '../errors.ts';
@@ -32,7 +33,7 @@ export const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({
  * from a seed derived from it, so source and target masks are independent.
  */
 export function defenseRequests(opts: RequestOptions, config: PinfaceConfig, vars: PinfaceVars | undefined, images: number): { seed: number | null; requests: DefenseRequest[] } {
-  refuseDisallowedOptions(opts, config.defense.mode, allowedOptions(securityFromVars(config.security, vars)));
+  refuseDisallowedOptions(opts, { mode: config.defense.mode, far: config.far ?? DEFAULT_FAR }, allowedOptions(securityFromVars(config.security, vars)));
   const mode = opts.defense ?? config.defense.mode;
   const seed = drawsMasks(mode) && !opts.deterministic ? (opts.seed ?? randomSeed()) : null;
   const requests = Array.from({ length: images }, (_, i): DefenseRequest => ({

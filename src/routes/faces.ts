@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { PinfaceConfig } from '../config.ts';
 import { analyzeImage, modelIds, type Engine } from '../engine.ts';
-import { calibratedThreshold } from '../calibration.ts';
+import { decisionThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import type { DefenseRequest } from '../immune/project.ts';
 import type { RouteAuth } from '../security/auth.ts';
@@ -10,8 +10,8 @@ import { decide } from '../pipeline/decide.ts';
 import { defenseReport, defenseRequests, faceInfo, imageBodyLimit, problems, round, stageTimings } from './face-response.ts';
 import { readImages } from './read-images.ts';
 import {
-  EmbedFormSchema, EmbedJsonSchema, EmbedResponseSchema,
-  VerifyFormSchema, VerifyJsonSchema, VerifyResponseSchema,
+  EmbedFormSchema, EmbedJsonSchema, EmbedResponseSchema, embedRequest,
+  VerifyFormSchema, VerifyJsonSchema, VerifyResponseSchema, verifyRequest,
 } from './schemas.ts';
 
 const verifyRoute = createRoute({
@@ -33,17 +33,17 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
 
   app.post('/v1/verify', auth.tenant, limit, async (c) => {
     const t0 = performance.now();
-    const req = await readImages(c, ['source', 'target'] as const, VerifyJsonSchema, config.limits);
+    const req = await readImages(c, ['source', 'target'] as const, verifyRequest, config.limits);
     const { seed, requests: [sourceDefense, targetDefense] } = defenseRequests(req, config, c.env, 2);
-    const threshold = config.threshold ?? calibratedThreshold((sourceDefense as DefenseRequest).mode);
+    const decision = decisionThreshold((sourceDefense as DefenseRequest).mode, req, config);
     const e = await engine();
     const source = await analyzeImage(e, req.images.source, 'source', req, sourceDefense as DefenseRequest, config);
     const target = await analyzeImage(e, req.images.target, 'target', req, targetDefense as DefenseRequest, config);
     const t1 = performance.now();
-    const d = decide(source.face.embedding, target.face.embedding, threshold);
+    const d = decide(source.face.embedding, target.face.embedding, decision.threshold);
     const decideMs = performance.now() - t1;
     return c.json({
-      match: d.match, similarity: round(d.similarity, 6), threshold: d.threshold,
+      match: d.match, similarity: round(d.similarity, 6), ...decision,
       faces: { source: faceInfo(source), target: faceInfo(target) },
       models: modelIds,
       defense: defenseReport(seed, req, { source, target }),
@@ -53,7 +53,7 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
 
   app.post('/v1/embed', auth.tenant, limit, async (c) => {
     const t0 = performance.now();
-    const req = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
+    const req = await readImages(c, ['image'] as const, embedRequest, config.limits);
     const { seed, requests: [defense] } = defenseRequests(req, config, c.env, 1);
     const e = await engine();
     const image = await analyzeImage(e, req.images.image, 'image', req, defense as DefenseRequest, config);

@@ -47,7 +47,7 @@ export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: Pinface
       return c.json({
         name: 'pinface' as const, version: VERSION, runtime, models,
         source: { package: manifest.source.package, license: manifest.source.license },
-        threshold: config.threshold ?? calibratedThreshold(config.defense.mode), calibration: manifest.calibration,
+        threshold: config.threshold ?? calibratedThreshold(config.defense.mode, config.far), calibration: manifest.calibration,
         defense: config.defense, space: { file: manifest.space.file, sha256: manifest.space.sha256, format: manifest.space.format, k: manifest.space.k },
         selector: { file: manifest.selector.file, sha256: manifest.selector.sha256, hidden: manifest.selector.hidden, lambda: manifest.selector.lambda },
         preprocessing: { alignment: '5-point similarity to the ArcFace 112x112 template', channels: CHANNEL_LAYOUT },

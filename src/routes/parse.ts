@@ -10,8 +10,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, hint
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const where = issue?.path.join('.') || 'body';
-  throw invalid(`${where}: ${issue?.message ?? 'invalid'}.${hint ? ` ${hint}` : ''}`, where);
+  // An unknown key is named as the field, so a client sees which option this route does not take.
+  const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const where = unknown ?? (issue?.path.join('.') || 'body');
+  const message = unknown === undefined ? issue?.message ?? 'invalid' : `this route takes no option "${unknown}"`;
+  throw invalid(`${where}: ${message}.${hint ? ` ${hint}` : ''}`, where);
 }
 
 /** A small JSON body (no images), read after the route's body limit. An empty body counts as {}. */

@@ -9,7 +9,7 @@ import { PinfaceError } from '../errors.ts';
 import type { FacePolicy } from '../pipeline/face.ts';
 import type { DefenseMode } from '../immune/selectors.ts';
 import { invalid, parseOrThrow } from './parse.ts';
-import { ImageOptionsSchema } from './schemas.ts';
+import type { RequestSchemas } from './schemas.ts';
 
 export interface RequestOptions {
   faces: FacePolicy;
@@ -21,6 +21,9 @@ export interface RequestOptions {
   aligned: boolean;
   /** Return the aligned and projected crops. */
   crops: boolean;
+  /** Deciding routes: the calibrated false-accept level, or an explicit threshold. */
+  far?: number | undefined;
+  threshold?: number | undefined;
 }
 
 export interface ImageRequest<F extends string> extends RequestOptions {
@@ -33,9 +36,9 @@ const tooLarge = (field: string, bytes: number, limits: Limits): PinfaceError =>
     field, extra: { maxImageBytes: limits.maxImageBytes },
   });
 
-const parseOptions = (raw: Record<string, unknown>): RequestOptions => {
-  const { faces, defense, seed, deterministic, aligned, crops } = parseOrThrow(ImageOptionsSchema, raw);
-  return { faces, defense, seed, deterministic, aligned, crops };
+const parseOptions = (raw: Record<string, unknown>, schema: RequestSchemas['options']): RequestOptions => {
+  const { faces, defense, seed, deterministic, aligned, crops, ...decision } = parseOrThrow(schema, raw) as z.infer<RequestSchemas['options']> & { far?: number; threshold?: number };
+  return { faces, defense, seed, deterministic, aligned, crops, far: decision.far, threshold: decision.threshold };
 };
 
 /** Bytes as standard base64, in chunks (spreading a whole image into fromCharCode would overflow the stack). */
@@ -62,7 +65,7 @@ export function base64ToBytes(text: string, field: string): Uint8Array<ArrayBuff
   return out;
 }
 
-async function fromForm<F extends string>(c: Context, fields: readonly F[], limits: Limits): Promise<ImageRequest<F>> {
+async function fromForm<F extends string>(c: Context, fields: readonly F[], schema: RequestSchemas['options'], limits: Limits): Promise<ImageRequest<F>> {
   let form: FormData;
   try {
     form = await c.req.raw.formData();
@@ -82,17 +85,17 @@ async function fromForm<F extends string>(c: Context, fields: readonly F[], limi
     if (value.size > limits.maxImageBytes) throw tooLarge(field, value.size, limits);
     images[field] = new Uint8Array(await value.arrayBuffer());
   }
-  return { images, ...parseOptions(options) };
+  return { images, ...parseOptions(options, schema) };
 }
 
-async function fromJson<F extends string>(c: Context, fields: readonly F[], schema: z.ZodType, limits: Limits): Promise<ImageRequest<F>> {
+async function fromJson<F extends string>(c: Context, fields: readonly F[], schemas: RequestSchemas, limits: Limits): Promise<ImageRequest<F>> {
   let body: unknown;
   try {
     body = await c.req.raw.json();
   } catch (cause) {
     throw new PinfaceError('invalid_parameters', '[pinface] [request] The body is not valid JSON.', { cause });
   }
-  const data = parseOrThrow(schema, body, `Expected ${fields.map((f) => `"${f}"`).join(', ')} as base64 strings.`) as Record<string, unknown>;
+  const data = parseOrThrow(schemas.json, body, `Expected ${fields.map((f) => `"${f}"`).join(', ')} as base64 strings.`) as Record<string, unknown>;
   const images = {} as Record<F, Uint8Array<ArrayBuffer>>;
   for (const field of fields) {
     const text = data[field] as string;
@@ -103,12 +106,12 @@ async function fromJson<F extends string>(c: Context, fields: readonly F[], sche
   }
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (!(fields as readonly string[]).includes(k)) options[k] = v;
-  return { images, ...parseOptions(options) };
+  return { images, ...parseOptions(options, schemas.options) };
 }
 
-export async function readImages<F extends string>(c: Context, fields: readonly F[], jsonSchema: z.ZodType, limits: Limits): Promise<ImageRequest<F>> {
+export async function readImages<F extends string>(c: Context, fields: readonly F[], schemas: RequestSchemas, limits: Limits): Promise<ImageRequest<F>> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (type.startsWith('multipart/form-data')) return fromForm(c, fields, limits);
-  if (type.startsWith('application/json')) return fromJson(c, fields, jsonSchema, limits);
+  if (type.startsWith('multipart/form-data')) return fromForm(c, fields, schemas.options, limits);
+  if (type.startsWith('application/json')) return fromJson(c, fields, schemas, limits);
   throw new PinfaceError('unsupported_media_type', `[pinface] [request] Content-Type "${type || 'none'}" is not accepted. Send multipart/form-data with file fields ${fields.map((f) => `"${f}"`).join(', ')}, or application/json with them as base64.`);
 }

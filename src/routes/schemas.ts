@@ -1,5 +1,6 @@
 /** @module API schemas: zod schemas that both validate requests and generate /v1/openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { DEFAULT_FAR, FAR_LEVELS } from '../calibration.ts';
 import { DEFENSE_MODES } from '../immune/selectors.ts';
 
 /** An OpenAPI JSON body or response of a schema. */
@@ -27,10 +28,29 @@ export const ImageOptionsSchema = z.object({
   crops: formBoolean.default(false).openapi({ type: 'boolean', description: 'Also return, per face, the aligned 112x112 crop and what the defense hands the recognizer, as base64 8-bit grayscale (returned to you only; never stored). Weakens the defense (a view of what the defense kept): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=crops; allowed in open mode, refused by default with keys).' }),
 }).strict();
 
+/** A calibrated false-accept level, as a number or its text ("1e-3", "0.001"); anything else is a 400 naming the levels. */
+const formFar = z.union([z.number(), z.string().regex(/^[0-9.eE+-]+$/).transform(Number)])
+  .pipe(z.number().refine((v) => FAR_LEVELS.some((l) => Math.abs(v - l) <= l * 1e-9), { message: `must be one of the calibrated false-accept levels: ${FAR_LEVELS.join(', ')}` }))
+  .transform((v) => FAR_LEVELS.find((l) => Math.abs(v - l) <= l * 1e-9) as number);
+const formThreshold = z.union([z.number(), z.string().regex(/^-?[0-9.eE+-]+$/).transform(Number)]).pipe(z.number().min(-1).max(1));
+
+/** Options of the routes that decide (verify, subject verify, search), on top of the image options. */
+export const DecisionOptionsSchema = ImageOptionsSchema.extend({
+  far: formFar.optional().openapi({ type: 'number', enum: [...FAR_LEVELS], description: `False-accept rate the decision is made at: one of the calibrated levels (${FAR_LEVELS.join(', ')}), default ${DEFAULT_FAR}. The threshold for it was calibrated per defense mode on millions of impostor pairs (npm run calibrate; GET /v1/info lists them with their intervals). A level above the deployment's default weakens the decision: 403 unless the deployment allows it (PINFACE_ALLOW_OPTIONS=far).` }),
+  threshold: formThreshold.optional().openapi({ type: 'number', description: 'An explicit cosine threshold, for experts, instead of a calibrated level: its false-accept rate is whatever it is. 403 unless the deployment allows it (PINFACE_ALLOW_OPTIONS=threshold; allowed in open mode).' }),
+}).strict();
+
 const base64 = z.string().min(1).openapi({ description: 'Image bytes as base64 (a data: URL prefix is accepted).' });
 
-export const VerifyJsonSchema = ImageOptionsSchema.extend({ source: base64, target: base64 }).strict().openapi('VerifyJsonRequest');
+export const VerifyJsonSchema = DecisionOptionsSchema.extend({ source: base64, target: base64 }).strict().openapi('VerifyJsonRequest');
 export const EmbedJsonSchema = ImageOptionsSchema.extend({ image: base64 }).strict().openapi('EmbedJsonRequest');
+export const ProbeJsonSchema = DecisionOptionsSchema.extend({ image: base64 }).strict().openapi('ProbeJsonRequest');
+
+/** What a route reads: the JSON body's schema, and the options' schema for either body type. */
+export interface RequestSchemas { json: z.ZodType; options: typeof ImageOptionsSchema | typeof DecisionOptionsSchema }
+export const verifyRequest: RequestSchemas = { json: VerifyJsonSchema, options: DecisionOptionsSchema };
+export const embedRequest: RequestSchemas = { json: EmbedJsonSchema, options: ImageOptionsSchema };
+export const probeRequest: RequestSchemas = { json: ProbeJsonSchema, options: DecisionOptionsSchema };
 
 const file = z.string().openapi({ type: 'string', format: 'binary' });
 const formOptions = {
@@ -38,8 +58,10 @@ const formOptions = {
   seed: z.string().optional().openapi({ description: 'Integer seed, as text' }), deterministic: z.enum(['true', 'false']).optional(),
   aligned: z.enum(['true', 'false']).optional(), crops: z.enum(['true', 'false']).optional(),
 };
-export const VerifyFormSchema = z.object({ source: file, target: file, ...formOptions }).openapi('VerifyFormRequest');
+const decisionFormOptions = { ...formOptions, far: z.string().optional().openapi({ description: `One of ${FAR_LEVELS.join(', ')}, as text` }), threshold: z.string().optional().openapi({ description: 'Cosine threshold, as text' }) };
+export const VerifyFormSchema = z.object({ source: file, target: file, ...decisionFormOptions }).openapi('VerifyFormRequest');
 export const EmbedFormSchema = z.object({ image: file, ...formOptions }).openapi('EmbedFormRequest');
+export const ProbeFormSchema = z.object({ image: file, ...decisionFormOptions }).openapi('ProbeFormRequest');
 
 const Point = z.tuple([z.number(), z.number()]);
 export const FaceInfoSchema = z.object({
@@ -69,10 +91,17 @@ export const DefenseReportSchema = z.object({
 
 export const ModelIdsSchema = z.object({ detector: z.string(), landmarks: z.string(), recognizer: z.string(), immuneSpace: z.string(), selector: z.string() }).openapi('ModelIds');
 
+/** How a decision was made: the threshold, and the calibrated false-accept level it stands for. */
+const DecisionFields = {
+  threshold: z.number().openapi({ description: 'Decision threshold: match iff similarity >= threshold.' }),
+  far: z.number().nullable().openapi({ description: 'The calibrated false-accept level the threshold stands for; null when the threshold was set explicitly (by the request or the deployment).' }),
+  thresholdSource: z.enum(['calibrated', 'request', 'deployment']).openapi({ description: 'calibrated: npm run calibrate for this defense mode and far; request: the threshold option; deployment: createApp({ threshold }).' }),
+};
+
 export const VerifyResponseSchema = z.object({
   match: z.boolean(),
   similarity: z.number().openapi({ description: 'Cosine similarity of the two embeddings, -1..1.' }),
-  threshold: z.number().openapi({ description: 'Calibrated decision threshold: match iff similarity >= threshold.' }),
+  ...DecisionFields,
   faces: z.object({ source: FaceInfoSchema, target: FaceInfoSchema }),
   models: ModelIdsSchema,
   defense: DefenseReportSchema,
@@ -131,7 +160,7 @@ export const EnrollResponseSchema = z.object({
 }).openapi('EnrollResponse');
 
 export const SubjectVerifyResponseSchema = z.object({
-  match: z.boolean(), similarity: z.number(), threshold: z.number(), aggregate: z.enum(['best', 'mean']),
+  match: z.boolean(), similarity: z.number(), ...DecisionFields, aggregate: z.enum(['best', 'mean']),
   templates: z.number().int().openapi({ description: 'Templates of this version compared.' }),
   subject: SubjectSchema, face: FaceInfoSchema, models: ModelIdsSchema, defense: DefenseReportSchema,
   timings: z.object({ image: StageTimings, total: z.number() }),
@@ -139,7 +168,7 @@ export const SubjectVerifyResponseSchema = z.object({
 
 export const SearchResponseSchema = z.object({
   results: z.array(z.object({ subject: SubjectSchema, similarity: z.number(), match: z.boolean(), templates: z.number().int() })),
-  threshold: z.number(), searched: z.object({ subjects: z.number().int(), templates: z.number().int() }),
+  ...DecisionFields, searched: z.object({ subjects: z.number().int(), templates: z.number().int() }),
   face: FaceInfoSchema, models: ModelIdsSchema, defense: DefenseReportSchema,
   timings: z.object({ image: StageTimings, total: z.number() }),
 }).openapi('SearchResponse');

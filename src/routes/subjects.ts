@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { PinfaceConfig } from '../config.ts';
 import { analyzeImage, embeddingVersion, modelIds, type AnalyzedImage, type Engine } from '../engine.ts';
-import { calibratedThreshold } from '../calibration.ts';
+import { decisionThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import { PinfaceError } from '../errors.ts';
 import type { DefenseRequest } from '../immune/project.ts';
@@ -19,13 +19,14 @@ import { defenseReport, defenseRequests, faceInfo, imageBodyLimit, problems, rou
 import { parseOrThrow, readJson } from './parse.ts';
 import { readImages, type ImageRequest } from './read-images.ts';
 import {
-  json, CreateSubjectSchema, EmbedFormSchema, EmbedJsonSchema, EnrollResponseSchema, ListQuerySchema, ProblemSchema, SearchQuerySchema,
+  json, CreateSubjectSchema, EmbedFormSchema, EmbedJsonSchema, embedRequest, EnrollResponseSchema, ProbeFormSchema, ProbeJsonSchema, probeRequest, ListQuerySchema, ProblemSchema, SearchQuerySchema,
   SearchResponseSchema, SubjectDetailSchema, SubjectPageSchema, SubjectSchema, SubjectVerifyQuerySchema, SubjectVerifyResponseSchema,
 } from './schemas.ts';
 
 type Ctx = Context<PinfaceEnv>;
 
 const imageBody = { body: { required: true, content: { 'multipart/form-data': { schema: EmbedFormSchema }, 'application/json': { schema: EmbedJsonSchema } } } };
+const probeBody = { body: { required: true, content: { 'multipart/form-data': { schema: ProbeFormSchema }, 'application/json': { schema: ProbeJsonSchema } } } };
 const subjectParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 const storeProblems = {
   401: { description: 'unauthorized', ...json(ProblemSchema) },
@@ -41,8 +42,8 @@ const routes = [
   createRoute({ method: 'delete', path: '/v1/subjects/{id}', summary: 'Erase a subject and every template it has', request: { params: subjectParam }, responses: { 204: { description: 'Erased' }, ...storeProblems } }),
   createRoute({ method: 'post', path: '/v1/subjects/{id}/faces', summary: 'Enroll the face in a photo', request: { params: subjectParam, ...imageBody }, responses: { 201: { description: 'Enrolled', ...json(EnrollResponseSchema) }, ...problems, ...storeProblems } }),
   createRoute({ method: 'delete', path: '/v1/subjects/{id}/faces/{faceId}', summary: 'Erase one template', request: { params: subjectParam.extend({ faceId: z.string().openapi({ param: { name: 'faceId', in: 'path' } }) }) }, responses: { 204: { description: 'Erased' }, ...storeProblems } }),
-  createRoute({ method: 'post', path: '/v1/subjects/{id}/verify', summary: 'Is the face in a photo this subject?', request: { params: subjectParam, query: SubjectVerifyQuerySchema, ...imageBody }, responses: { 200: { description: 'Decision', ...json(SubjectVerifyResponseSchema) }, ...problems, ...storeProblems } }),
-  createRoute({ method: 'post', path: '/v1/search', summary: 'Which of the tenant\'s subjects is the face in a photo? (1:N)', request: { query: SearchQuerySchema, ...imageBody }, responses: { 200: { description: 'Ranked subjects', ...json(SearchResponseSchema) }, ...problems, ...storeProblems } }),
+  createRoute({ method: 'post', path: '/v1/subjects/{id}/verify', summary: 'Is the face in a photo this subject?', request: { params: subjectParam, query: SubjectVerifyQuerySchema, ...probeBody }, responses: { 200: { description: 'Decision', ...json(SubjectVerifyResponseSchema) }, ...problems, ...storeProblems } }),
+  createRoute({ method: 'post', path: '/v1/search', summary: 'Which of the tenant\'s subjects is the face in a photo? (1:N)', request: { query: SearchQuerySchema, ...probeBody }, responses: { 200: { description: 'Ranked subjects', ...json(SearchResponseSchema) }, ...problems, ...storeProblems } }),
 ];
 
 const notFound = (what: string, id: string): PinfaceError => new PinfaceError('not_found', `[pinface] [subjects] No ${what} "${id}" in this tenant.`, { field: 'id' });
@@ -61,14 +62,14 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
   const guarded = [auth.tenant, auth.store] as const;
   const smallBody = bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new PinfaceError('payload_too_large', '[pinface] [request] This body is limited to 16 KiB.'); } });
 
-  /** One probe image through the pipeline, as in /v1/embed, with the service's threshold for its defense. */
-  const probe = async (c: Ctx) => {
-    const req: ImageRequest<'image'> = await readImages(c, ['image'] as const, EmbedJsonSchema, config.limits);
+  /** One image through the pipeline, as in /v1/embed; a probe that decides (verify, search) also gets its threshold. */
+  const probe = async (c: Ctx, decides: boolean) => {
+    const req: ImageRequest<'image'> = await readImages(c, ['image'] as const, decides ? probeRequest : embedRequest, config.limits);
     const { seed, requests: [defense] } = defenseRequests(req, config, c.env, 1);
     const d = defense as DefenseRequest;
     const image: AnalyzedImage = await analyzeImage(await engine(), req.images.image, 'image', req, d, config);
     return {
-      image, version: embeddingVersion(d.mode, config.defense), threshold: config.threshold ?? calibratedThreshold(d.mode),
+      image, version: embeddingVersion(d.mode, config.defense), decision: decisionThreshold(d.mode, req, config),
       report: { face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }) },
     };
   };
@@ -100,7 +101,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
   app.post('/v1/subjects/:id/faces', ...guarded, limit, async (c) => {
     const t0 = performance.now();
     const subject = await subjectOr404(c, c.req.param('id'));
-    const p = await probe(c);
+    const p = await probe(c, false);
     const box = p.report.face.box;
     const face: FaceRecord = { id: newId('face'), subjectId: subject.id, version: p.version, embedding: p.image.face.embedding, box, score: p.report.face.score, createdAt: new Date().toISOString() };
     // The subject may have been erased while the photo was analysed: then nothing is written.
@@ -118,7 +119,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     const t0 = performance.now();
     const { aggregate } = parseOrThrow(SubjectVerifyQuerySchema, c.req.query());
     const subject = await subjectOr404(c, c.req.param('id'));
-    const p = await probe(c);
+    const p = await probe(c, true);
     const all = await c.var.store.listFaces(c.var.tenant, subject.id);
     const faces = all.filter((f) => f.version === p.version);
     if (all.length === 0) throw new PinfaceError('no_templates', `[pinface] [subjects] Subject "${subject.id}" has no enrolled faces. Enroll one with POST /v1/subjects/${subject.id}/faces.`);
@@ -130,7 +131,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     const sims = faces.map((f) => cosine(p.image.face.embedding, f.embedding));
     const similarity = aggregate === 'best' ? Math.max(...sims) : sims.reduce((a, b) => a + b, 0) / sims.length;
     return c.json({
-      match: similarity >= p.threshold, similarity: round(similarity, 6), threshold: p.threshold, aggregate, templates: faces.length, subject,
+      match: similarity >= p.decision.threshold, similarity: round(similarity, 6), ...p.decision, aggregate, templates: faces.length, subject,
       ...p.report, timings: { image: stageTimings(p.image), total: round(performance.now() - t0) },
     });
   });
@@ -138,7 +139,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
   app.post('/v1/search', ...guarded, limit, async (c) => {
     const t0 = performance.now();
     const { topK } = parseOrThrow(SearchQuerySchema, c.req.query());
-    const p = await probe(c);
+    const p = await probe(c, true);
     const best = new Map<string, { similarity: number; templates: number }>();
     const faces = await c.var.store.facesAtVersion(c.var.tenant, p.version);
     for (const f of faces) {
@@ -151,10 +152,10 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     for (const [id, r] of ranked) {
       // A subject erased since the templates were read is skipped, not reported.
       const subject = await c.var.store.getSubject(c.var.tenant, id);
-      if (subject) results.push({ subject, similarity: round(r.similarity, 6), match: r.similarity >= p.threshold, templates: r.templates });
+      if (subject) results.push({ subject, similarity: round(r.similarity, 6), match: r.similarity >= p.decision.threshold, templates: r.templates });
     }
     return c.json({
-      results, threshold: p.threshold, searched: { subjects: best.size, templates: faces.length },
+      results, ...p.decision, searched: { subjects: best.size, templates: faces.length },
       ...p.report, timings: { image: stageTimings(p.image), total: round(performance.now() - t0) },
     });
   });

@@ -6,8 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { bad, faces, toBase64 } from './fixtures.ts';
 
-/** The threshold npm run calibrate wrote for a defense mode. */
-const thresholdOf = (mode: string): number => (manifest.calibration.modes as Record<string, { threshold: number }>)[mode]?.threshold ?? NaN;
+/** The threshold npm run calibrate wrote for a defense mode and false-accept level. */
+export const thresholdOf = (mode: string, far = 1e-3): number =>
+  (manifest.calibration.modes as Record<string, { thresholds: { far: number; threshold: number }[] }>)[mode]?.thresholds.find((l) => l.far === far)?.threshold ?? NaN;
 
 export interface ContractTarget {
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -102,6 +103,10 @@ export const badInputs: { name: string; body: () => FormData | object | string |
   { name: 'JSON seed out of range', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), seed: 2 ** 32 }), status: 400, code: 'invalid_parameters', field: 'seed' },
   { name: 'aligned=true with a photo that is not a 112x112 crop', body: () => form({ source: faces.a1, target: faces.alignedA2, aligned: 'true' }), status: 400, code: 'invalid_parameters', field: 'aligned' },
   { name: 'crops not a boolean', body: () => form({ source: faces.a1, target: faces.a2, crops: 'yes' }), status: 400, code: 'invalid_parameters', field: 'crops' },
+  { name: 'far not a calibrated level', body: () => form({ source: faces.a1, target: faces.a2, far: '0.5' }), status: 400, code: 'invalid_parameters', field: 'far' },
+  { name: 'far not a number', body: () => form({ source: faces.a1, target: faces.a2, far: 'strict' }), status: 400, code: 'invalid_parameters', field: 'far' },
+  { name: 'JSON far between levels', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), far: 0.002 }), status: 400, code: 'invalid_parameters', field: 'far' },
+  { name: 'threshold above 1', body: () => form({ source: faces.a1, target: faces.a2, threshold: '1.5' }), status: 400, code: 'invalid_parameters', field: 'threshold' },
   { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
 ];
 
@@ -240,6 +245,38 @@ export function appContract(name: string, getServer: () => ContractTarget): void
         expect(info.memory.kernelWasmBytes).toBeLessThan(basisBytes * 1.2);
         expect(info.memory.onnxWasmHeapBytes).toBeGreaterThan(0);
         expect(info.memory.decoderWasmBytes).toBeGreaterThan(0);
+      });
+    });
+
+    describe('decisions at a calibrated false-accept level', () => {
+      const decide = async (parts: Record<string, string>) => {
+        const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.b1, seed: '11', ...parts }));
+        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        return body;
+      };
+      it('far picks the threshold calibrated for the mode and level, reported with it; the default is 1e-3', async () => {
+        const byDefault = await decide({});
+        expect(byDefault).toMatchObject({ far: 1e-3, thresholdSource: 'calibrated', threshold: thresholdOf('pin-threshold', 1e-3) });
+        const levels = (manifest.calibration as { levels: number[] }).levels;
+        expect(levels).toEqual([1e-2, 1e-3, 1e-4, 1e-5]);
+        for (const far of levels) {
+          for (const defense of ['none', 'pin-threshold']) {
+            const body = await decide({ far: String(far), defense });
+            expect(body).toMatchObject({ far, thresholdSource: 'calibrated', threshold: thresholdOf(defense, far) });
+            expect(body.match).toBe(body.similarity >= body.threshold);
+          }
+        }
+        // Stricter levels have higher thresholds; the same seed gives the same similarity whatever the level.
+        const strict = await decide({ far: '1e-5' });
+        expect(strict.threshold).toBeGreaterThan(byDefault.threshold);
+        expect(strict.similarity).toBe(byDefault.similarity);
+      });
+      it('an explicit threshold decides alone, and says so', async () => {
+        const body = await decide({ threshold: '-1' });
+        expect(body).toMatchObject({ threshold: -1, far: null, thresholdSource: 'request', match: true });
+        const json = await post(getTarget(), '/v1/verify', { source: toBase64(faces.a1), target: toBase64(faces.a2), far: 1e-4 });
+        expect(((await json.json()) as Record<string, any>).far).toBe(1e-4); // any: nested JSON
       });
     });
 

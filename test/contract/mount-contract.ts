@@ -60,6 +60,8 @@ const WEAKENING: { option: string; field: string; parts: Record<string, string>;
   { option: 'crops', field: 'crops', parts: { crops: 'true' } },
   { option: 'defense:none', field: 'defense', parts: { defense: 'none' } },
   { option: 'defense:topk', field: 'defense', parts: { defense: 'topk' } },
+  { option: 'threshold', field: 'threshold', parts: { threshold: '0.2' } },
+  { option: 'far', field: 'far', parts: { far: '0.01' } },
 ];
 const weakened = (w: typeof WEAKENING[number]) => form({ ...(w.aligned ? { source: faces.alignedA1, target: faces.alignedA2 } : { source: faces.a1, target: faces.a2 }), ...w.parts });
 
@@ -150,8 +152,8 @@ export function mountContract(name: string, getServer: () => ContractTarget, exp
           else await expectProblem(partial, 403, 'forbidden', w.field);
         });
       }
-      it('a plain request, the default defense named and pin-learned need no permission', async () => {
-        const plain: Record<string, string>[] = [{}, { defense: 'pin-threshold' }, { defense: 'pin-learned' }];
+      it('a plain request, the default defense named, pin-learned and a stricter far need no permission', async () => {
+        const plain: Record<string, string>[] = [{}, { defense: 'pin-threshold' }, { defense: 'pin-learned' }, { far: '0.0001' }, { far: '0.001' }];
         for (const parts of plain) {
           const res = await keyed('/strict').fetch('/v1/verify', { method: 'POST', body: form({ source: faces.a1, target: faces.a2, ...parts }) });
           expect(res.status, await res.clone().text()).toBe(200);

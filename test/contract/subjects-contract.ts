@@ -3,7 +3,7 @@
  * (in-process Node with the memory store, workerd with D1, Deno with Deno KV).
  */
 import { describe, expect, it } from 'vitest';
-import { type ContractTarget, TEST_ADMIN_TOKEN, expectProblem, form, keyedTarget, mintKey, post, withKey } from './app-contract.ts';
+import { type ContractTarget, TEST_ADMIN_TOKEN, expectProblem, form, keyedTarget, mintKey, post, thresholdOf, withKey } from './app-contract.ts';
 import { faces, toBase64 } from './fixtures.ts';
 
 export interface SecurityExpectations {
@@ -123,6 +123,10 @@ export function subjectsContract(name: string, getServer: () => ContractTarget, 
         expect(same.body.similarity).toBeGreaterThanOrEqual(same.body.threshold);
         const mean = await call(t, `/v1/subjects/${id}/verify?aggregate=mean`, { method: 'POST', body: JSON.stringify({ image: toBase64(faces.a2), deterministic: true }), headers: { 'content-type': 'application/json' } });
         expect(mean.body).toMatchObject({ match: true, aggregate: 'mean' });
+        const strict = await call(t, `/v1/subjects/${id}/verify`, { method: 'POST', body: form({ image: faces.a2, far: '1e-5' }) });
+        expect(strict.body).toMatchObject({ far: 1e-5, thresholdSource: 'calibrated', threshold: thresholdOf('pin-threshold', 1e-5) });
+        await expectProblem(await post(t, `/v1/subjects/${id}/verify`, form({ image: faces.a2, far: '0.3' })), 400, 'invalid_parameters', 'far');
+        await expectProblem(await post(t, `/v1/subjects/${id}/faces`, form({ image: faces.a2, far: '1e-3' })), 400, 'invalid_parameters', 'far');
         const impostor = await call(t, `/v1/subjects/${other}/verify`, { method: 'POST', body: form({ image: faces.a2 }) });
         expect(impostor.body.match).toBe(false);
 
@@ -131,6 +135,9 @@ export function subjectsContract(name: string, getServer: () => ContractTarget, 
         expect(search.body.results[0]).toMatchObject({ subject: { id, label: 'alice' }, match: true, templates: 1 });
         expect(search.body.results[1]?.subject.id).toBe(other);
         expect(search.body.searched).toEqual({ subjects: 2, templates: 2 });
+        const strictSearch = await call(t, '/v1/search?topK=2', { method: 'POST', body: form({ image: faces.a2, far: '1e-4' }) });
+        expect(strictSearch.body).toMatchObject({ far: 1e-4, threshold: thresholdOf('pin-threshold', 1e-4) });
+        expect(strictSearch.body.results[0].match).toBe(strictSearch.body.results[0].similarity >= strictSearch.body.threshold);
       });
 
       it('compares only templates of the same model and defense', async () => {
