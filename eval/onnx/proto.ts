@@ -109,3 +109,14 @@ export const int = (name: string, v: number): Attribute => ({ name, type: Attrib
 export const floatValue = (name: string, dims: Array<number | string>): ValueInfo => ({
   name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } },
 });
+
+/** The model with some float initializers replaced by new values (same names and shapes): trained weights into their graph. */
+export function withWeights(model: Model, weights: ReadonlyMap<string, Float32Array>): Model {
+  const initializer = model.graph.initializer.map((t) => {
+    const w = weights.get(t.name);
+    if (!w) return t;
+    if (w.length !== t.dims.reduce((a, b) => a * Number(b), 1)) throw new Error(`[pinface] [onnx] ${t.name}: ${w.length} values for dims ${t.dims.join('x')}`);
+    return floatTensor(t.name, t.dims.map(Number), w);
+  });
+  return { ...model, graph: { ...model.graph, initializer } };
+}

@@ -111,16 +111,33 @@ function pad(x: T64, pads: number[]): T64 {
   return { dims, data };
 }
 
+/** Sums over `axes` (negative counts from the end). */
+function reduceSum(x: T64, axes: number[], keepdims: boolean): T64 {
+  const r = x.dims.length, reduced = axes.map((ax) => (ax < 0 ? ax + r : ax));
+  const kept = x.dims.map((d, i) => (reduced.includes(i) ? 1 : d));
+  const inStrides = stridesOf(x.dims), outStrides = stridesOf(kept);
+  const data = new Float64Array(size(kept));
+  for (let i = 0; i < x.data.length; i++) {
+    let o = 0;
+    for (let d = 0; d < r; d++) if (!reduced.includes(d)) o += (Math.floor(i / (inStrides[d] as number)) % (x.dims[d] as number)) * (outStrides[d] as number);
+    data[o] = (data[o] as number) + (x.data[i] as number);
+  }
+  return { dims: keepdims ? kept : x.dims.filter((_, i) => !reduced.includes(i)), data };
+}
+
 function reshape(x: T64, target: number[]): T64 {
   const dims = target.map((d, i) => (d === 0 ? (x.dims[i] as number) : d));
   const known = size(dims.filter((d) => d !== -1));
   return { dims: dims.map((d) => (d === -1 ? x.data.length / known : d)), data: x.data };
 }
 
-/** Runs the model's graph in float64 on one input; returns the first graph output. */
-export function runReference(model: Model, input: { data: ArrayLike<number>; dims: number[] }): T64 {
+/**
+ * Runs the model's graph in float64 on one input; returns the first graph output. `weights`
+ * replaces initializers by float64 values (a float32 file cannot hold a 1e-7 step).
+ */
+export function runReference(model: Model, input: { data: ArrayLike<number>; dims: number[] }, weights: ReadonlyMap<string, Float64Array> = new Map()): T64 {
   const g = model.graph;
-  const env = new Map<string, T64>(g.initializer.map((t) => [t.name, constant(t)]));
+  const env = new Map<string, T64>(g.initializer.map((t) => [t.name, weights.has(t.name) ? { dims: t.dims.map(Number), data: weights.get(t.name) as Float64Array } : constant(t)]));
   env.set(g.input[0]?.name as string, { dims: input.dims, data: Float64Array.from(input.data) });
   const get = (name: string): T64 => env.get(name) ?? (() => { throw new Error(`reference: tensor ${name} missing`); })();
   for (const n of g.node) {
@@ -134,6 +151,9 @@ export function runReference(model: Model, input: { data: ArrayLike<number>; dim
       case 'Add': out = broadcast(a, b as T64, (x, y) => x + y); break;
       case 'Sub': out = broadcast(a, b as T64, (x, y) => x - y); break;
       case 'Mul': out = broadcast(a, b as T64, (x, y) => x * y); break;
+      case 'Div': out = broadcast(a, b as T64, (x, y) => x / y); break;
+      case 'Sqrt': out = { dims: a.dims, data: a.data.map(Math.sqrt) }; break;
+      case 'ReduceSum': out = reduceSum(a, b ? Array.from(b.data) : intsOf(n, 'axes', a.dims.map((_, i) => i)), Number(attrOf(n, 'keepdims')?.i ?? 1) === 1); break;
       case 'Reshape': out = reshape(a, Array.from((b as T64).data)); break;
       case 'Flatten': out = reshape(a, [a.dims[0] as number, -1]); break;
       case 'Identity': case 'Dropout': out = a; break;
