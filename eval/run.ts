@@ -12,6 +12,7 @@
  * Minimal budgets are read off an eps grid (the smallest eps that succeeds; 0 when the clean pair
  * is already wrong). Every unit of work is cached under <out>/cache, so an interrupted run resumes.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -107,8 +108,12 @@ if (!preset) throw new Error(`[pinface] [eval] unknown preset ${args.preset}; us
 const seed = Number(args.seed);
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'default' ? 'eval' : `eval-${args.preset}`));
-const cacheDir = join(out, 'cache');
-if (args.fresh) rmSync(cacheDir, { recursive: true, force: true });
+// Units are cached per build: a new space, recognizer or selector never reuses faces judged by the old ones.
+const buildKey = createHash('sha256').update(JSON.stringify([
+  manifest.models.feature.sha256, (manifest as { pinRecognizer?: { sha256: string } }).pinRecognizer?.sha256, manifest.space.sha256, manifest.selector.sha256, defaultDefense,
+])).digest('hex').slice(0, 12);
+if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
+const cacheDir = join(out, 'cache', buildKey);
 mkdirSync(cacheDir, { recursive: true });
 const log = (s: string) => console.error(`[pinface] [eval] ${s}`);
 
@@ -153,8 +158,10 @@ async function judgedBy(unit: string, faces: () => Promise<Float32Array[]>): Pro
 const manifestNone = manifest.calibration.modes.none.threshold;
 const t0 = performance.now();
 const data = await loadEvalData(dataDir, seed, preset.folds);
-const recognizer = await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', 'fr_feature.onnx'))));
-const obj: Objective = objective(recognizer);
+// The gray-box attacker's model is the shipped recognizer; PIN and topk feed the projection-aware one when the build has it.
+const obj: Objective = objective(await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', manifest.models.feature.file)))));
+const pinRecognizerFile = (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file;
+const projecting: Objective = pinRecognizerFile ? objective(await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', pinRecognizerFile))))) : obj;
 for (const lambda of preset.sweep ?? []) {
   const path = sweepSelectorPath(lambda);
   if (existsSync(path)) continue;
@@ -162,18 +169,18 @@ for (const lambda of preset.sweep ?? []) {
   execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', 'train-selector.ts'), dataDir, '--lambda', String(lambda), '--out', path, '--seed', String(seed)], { stdio: 'inherit' });
 }
 const sweepNames = (preset.sweep ?? []).flatMap((l) => [`pin-threshold@${l}`, `pin-learned@${l}`] as const);
-const defenses = await evalDefenses([...preset.defenses, ...sweepNames]);
+const defenses = await evalDefenses([...preset.defenses, ...sweepNames], { clean: obj, projecting });
 const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
 /** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
-async function pairScores(d: Pick<EvalDefense, 'defense'>, pairs: Pair[], label: string, salt: number, model: Objective = obj): Promise<Scored[]> {
+async function pairScores(d: Pick<EvalDefense, 'defense' | 'recognizer'>, pairs: Pair[], label: string, salt: number): Promise<Scored[]> {
   const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.hasFace(p));
   const emb = new Map<string, Float32Array>();
   const rng = uniform(seed * 7919 + salt);
   const bar = progress(label, paths.length);
   for (let i = 0; i < paths.length; i += 32) {
     const chunk = paths.slice(i, i + 32);
-    const e = await model.embed(chunk.map((p) => data.face(p) as Float32Array), d.defense, rng);
+    const e = await d.recognizer.embed(chunk.map((p) => data.face(p) as Float32Array), d.defense, rng);
     chunk.forEach((p, k) => { emb.set(p, e[k] as Float32Array); bar.tick(); });
   }
   bar.done();
@@ -219,13 +226,13 @@ const pick = (n: number, salt: number): Pair[] => {
 };
 const taskFor = async (pairs: Pair[], d?: EvalDefense): Promise<LinfTask> => ({
   faces: pairs.map((p) => data.face(p.a) as Float32Array),
-  refs: await obj.embed(pairs.map((p) => data.face(p.b) as Float32Array), d?.defense, uniform(seed + 3)),
+  refs: await (d?.recognizer ?? obj).embed(pairs.map((p) => data.face(p.b) as Float32Array), d?.defense, uniform(seed + 3)),
   sign: pairs.map((p) => (p.same ? -1 : 1)),
 });
 
 /** Per pair: is it decided wrongly when `faces` (attacked) meet their clean partners through `d`? */
 async function fooled(d: EvalDefense, pairs: Pair[], faces: Float32Array[], refs: Float32Array[]): Promise<boolean[]> {
-  const e = await obj.embed(faces, d.defense, uniform(seed + 11));
+  const e = await d.recognizer.embed(faces, d.defense, uniform(seed + 11));
   const t = (clean[d.name] as { threshold: number }).threshold;
   return pairs.map((p, i) => (cos(e[i] as Float32Array, refs[i] as Float32Array) >= t) !== p.same);
 }
@@ -266,7 +273,7 @@ const transfer: NonNullable<EvalResults['transfer']> = {
 };
 {
   const sur = objective(await gradientRunner(loadSurrogate(join(repoRoot, 'models'))));
-  const surScores = (pairs: Pair[], label: string) => pairScores({ defense: identityDefense }, pairs, `surrogate: ${label}`, 0, sur);
+  const surScores = (pairs: Pair[], label: string) => pairScores({ defense: identityDefense, recognizer: sur }, pairs, `surrogate: ${label}`, 0);
   Object.assign(transfer.surrogate, await cached(`surrogate-clean-seed${seed}`, async () => {
     const threshold = bestThreshold(await surScores(data.calibration, 'calibration'));
     return { threshold, accuracy: accuracyAt(await surScores(data.evaluation, 'evaluation'), threshold) };
@@ -297,7 +304,7 @@ for (const d of adaptiveDefenses) {
   const task = await taskFor(adaptivePairs, d);
   for (const eps of preset.adaptive.epsGrid) {
     const f = await cached(`adaptive-${d.name}-eps${eps}-n${adaptivePairs.length}-s${preset.adaptive.samples}-seed${seed}`, async () => {
-      const adv = await pgd(obj, task, eps, { defense: d.defense, samples: d.random ? preset.adaptive.samples : 1, rng: uniform(seed * 37 + eps * 1000) });
+      const adv = await pgd(d.recognizer, task, eps, { defense: d.defense, samples: d.random ? preset.adaptive.samples : 1, rng: uniform(seed * 37 + eps * 1000) });
       return fooled(d, adaptivePairs, adv, task.refs);
     });
     adaptive.push({ defense: d.name, eps, fooled: f });

@@ -10,6 +10,7 @@
  * the realized FAR at each threshold, TAR, LFW-protocol accuracy and the identity the defense
  * keeps go to report/calibration/results.{json,md}.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,16 +32,34 @@ import { foldAccuracy, readPairs, type Scored } from './lib/pairs.ts';
 export const FAR_LEVELS = [1e-2, 1e-3, 1e-4, 1e-5] as const;
 const DEFAULT_FAR = 1e-3;
 
-const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string', default: '1' }, replicates: { type: 'string', default: '400' }, out: { type: 'string' }, dry: { type: 'boolean', default: false } } });
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seed: { type: 'string', default: '1' }, replicates: { type: 'string', default: '400' }, out: { type: 'string' }, dry: { type: 'boolean', default: false },
+    // Candidates for the README's table (K x fitting data x recognizer): another space or projection-aware recognizer, some modes; with --dry --out.
+    space: { type: 'string' }, recognizer: { type: 'string' }, modes: { type: 'string' },
+  },
+});
 const seed = Number(args.seed), replicates = Number(args.replicates);
+// Thresholds of a candidate space or recognizer never go into the shipped manifest.
+const dry = args.dry || args.space !== undefined || args.recognizer !== undefined || args.modes !== undefined;
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const t0 = performance.now();
 
-const selector = shippedSelector();
-const MODES: DefenseMode[] = ['none', 'topk', 'pin-threshold', ...(selector ? ['pin-learned' as const] : [])];
 const manifestPath = join(repoRoot, 'models', 'manifest.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>; // any: the manifest is read and rewritten as plain JSON
-const recognizerFile = manifest.models.feature.file as string;
+const spacePath = resolve(args.space ?? join(repoRoot, 'models', 'immune-space.bin'));
+const spaceBytes = new Uint8Array(readFileSync(spacePath));
+const space = parseSpace(spaceBytes);
+// The learned selector only fits the space it was trained for.
+const selector = shippedSelector(space.k);
+const MODES: DefenseMode[] = args.modes ? args.modes.split(',') as DefenseMode[] : ['none', 'topk', 'pin-threshold', ...(selector ? ['pin-learned' as const] : [])];
+if (!MODES.includes('none')) MODES.unshift('none'); // identity kept is measured against it
+const cleanRecognizer = join(repoRoot, 'models', manifest.models.feature.file as string);
+// Projecting modes embed with the projection-aware recognizer when the build has one (as the service does).
+const pinRecognizerPath = args.recognizer ? resolve(args.recognizer) : manifest.pinRecognizer ? join(repoRoot, 'models', manifest.pinRecognizer.file as string) : cleanRecognizer;
+const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+const recognizers = { none: cleanRecognizer, projecting: pinRecognizerPath };
 
 const pop = population(dataDir);
 const { faces, index } = await alignedFaces(dataDir, pop.paths, false);
@@ -67,11 +86,13 @@ const reportPeople = { lfw: count(peopleIn(report.lfw)), utk: count(peopleIn(rep
 const noFace = { lfw: pop.paths.filter((_, i) => pop.source[i] === 'lfw' && !hasFace(i)), utk: pop.paths.filter((_, i) => pop.source[i] === 'utk' && !hasFace(i)) };
 console.error(`[pinface] [calibrate] ${pop.paths.length} images, ${withFace.length} with a face; calibration ${cal.length} images of ${count(calPeople)} people, report ${report.lfw.length} LFW images of ${reportPeople.lfw} people + ${report.utk.length} UTKFace images`);
 
-const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));
 const kernel = await nodeKernel();
 const project = createProjector(kernel, space, defaultDefense, selector);
-const recognize = await batchRecognizer(recognizerFile, 2);
-const cacheKey = [manifest.models.feature.sha256, manifest.space.sha256, manifest.selector?.sha256, JSON.stringify(defaultDefense), dataDir].join('\n');
+const recognizeClean = await batchRecognizer(new Uint8Array(readFileSync(recognizers.none)), 2);
+const recognizeDefended = recognizers.projecting === recognizers.none ? recognizeClean : await batchRecognizer(new Uint8Array(readFileSync(recognizers.projecting)), 2);
+const recognizerSha = { none: sha(recognizers.none), projecting: sha(recognizers.projecting) };
+const spaceSha = createHash('sha256').update(spaceBytes).digest('hex');
+const cacheKey = [recognizerSha.none, recognizerSha.projecting, spaceSha, selector ? manifest.selector?.sha256 : '', JSON.stringify(defaultDefense), dataDir].join('\n');
 
 /** The official pairs of the report folds, for LFW-protocol accuracy and TAR on the pairs everyone reports. */
 const officialPairs = readPairs(dataDir).filter((p) => EVAL_FOLDS.includes(p.fold));
@@ -116,7 +137,7 @@ const frac = (scores: Float32Array, t: number): number => scores.reduce((a, s) =
 const modes: Record<string, ModeReport> = {};
 let clean: Float32Array | undefined;
 for (const mode of MODES) {
-  const { embeddings, meanKept } = await embedMode(faces, withFace.map((i) => index[i] as number), mode, project, recognize, seed, cacheKey);
+  const { embeddings, meanKept } = await embedMode(faces, withFace.map((i) => index[i] as number), mode, project, mode === 'none' ? recognizeClean : recognizeDefended, seed, cacheKey);
   if (mode === 'none') clean = embeddings;
   const calSet = pairSet(embeddings, rows(cal), personOfRow);
   console.error(`[pinface] [calibrate] ${mode}: scoring every pair of ${calSet.n} calibration images`);
@@ -183,8 +204,11 @@ const data = {
   calibration: { images: cal.length, people: count(calPeople), lfwPeople: count(calPeopleBy.lfw), utkImages: count(calPeopleBy.utk) },
   report: { lfwImages: report.lfw.length, lfwPeople: reportPeople.lfw, utkImages: report.utk.length, folds: EVAL_FOLDS },
 };
-const results = { generated: new Date().toISOString(), command: 'npm run calibrate', minutes: Number(minutes.toFixed(1)), seed, replicates, data, defense: defaultDefense, space: manifest.space.sha256, recognizer: manifest.models.feature.sha256, modes };
-const outDir = resolve(args.out ?? join(repoRoot, 'report', 'calibration'));
+const results = {
+  generated: new Date().toISOString(), command: `npm run calibrate${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, minutes: Number(minutes.toFixed(1)), seed, replicates, data, defense: defaultDefense,
+  space: { sha256: spaceSha, k: space.k, faces: space.faces }, recognizer: recognizerSha.none, projectingRecognizer: recognizerSha.projecting, modes,
+};
+const outDir = resolve(args.out ?? (dry ? join(repoRoot, '.cache', 'calibrate', 'dry-run') : join(repoRoot, 'report', 'calibration')));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, 'results.md'), calibrationMarkdown(results));
@@ -193,7 +217,7 @@ const round6 = (x: number): number => Number(x.toPrecision(6));
 manifest.calibration = {
   method: 'per defense mode and false-accept level: the smallest 6-decimal cosine threshold that accepts at most that share of the impostor pairs among the LFW calibration people (LFW dev people outside dev folds 5-8) and at most that share among the UTKFace calibration images (its fit part, each image a person), the stricter of the two; one seeded mask draw per image, as the service draws one per request; 95 % interval of the pooled FAR at that threshold, and per source a prediction interval for a report-sized set of people, by a Poisson bootstrap over people (npm run calibrate)',
   levels: [...FAR_LEVELS], defaultFar: DEFAULT_FAR, channels: CHANNEL_LAYOUT, seed, replicates,
-  data, space: manifest.space.sha256, recognizer: manifest.models.feature.sha256, defense: defaultDefense,
+  data, space: spaceSha, recognizer: recognizerSha.none, projectingRecognizer: recognizerSha.projecting, defense: defaultDefense,
   modes: Object.fromEntries(Object.entries(modes).map(([mode, r]) => [mode, {
     threshold: r.levels.find((l) => l.far === DEFAULT_FAR)?.threshold,
     meanComponentsKept: r.meanComponentsKept,
@@ -207,6 +231,6 @@ manifest.calibration = {
     })),
   }])),
 };
-if (!args.dry) writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+if (!dry) writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(calibrationMarkdown(results));
-console.error(`[pinface] [calibrate] done in ${minutes.toFixed(1)} min; ${args.dry ? 'manifest left as it was (--dry)' : 'thresholds in models/manifest.json'}, report in ${outDir}`);
+console.error(`[pinface] [calibrate] done in ${minutes.toFixed(1)} min; ${dry ? 'manifest left as it was (--dry)' : 'thresholds in models/manifest.json'}, report in ${outDir}`);

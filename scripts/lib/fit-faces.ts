@@ -39,7 +39,7 @@ export function fittingImages(dataDir: string, excludeFolds: readonly number[]):
     .flatMap((person) => readdirSync(join(lfw, person)).sort().map((f) => `lfw/${person}/${f}`));
 }
 
-const mirror = (face: Float32Array): Float32Array => {
+export const mirror = (face: Float32Array): Float32Array => {
   const out = new Float32Array(D);
   for (let y = 0; y < ALIGNED_SIZE; y++) for (let x = 0; x < ALIGNED_SIZE; x++) out[y * ALIGNED_SIZE + x] = face[y * ALIGNED_SIZE + ALIGNED_SIZE - 1 - x] as number;
   return out;

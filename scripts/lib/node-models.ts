@@ -8,9 +8,14 @@ import { parseSelector, type SelectorNet } from '../../src/immune/selector-file.
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 
 export const shippedSelectorPath = join(repoRoot, 'models', 'pin-selector.bin');
-/** The committed learned selector (npm run train:selector), or undefined before one was trained. */
-export const shippedSelector = (): SelectorNet | undefined =>
-  existsSync(shippedSelectorPath) ? parseSelector(new Uint8Array(readFileSync(shippedSelectorPath))) : undefined;
+/**
+ * The committed learned selector (npm run train:selector), or undefined before one was trained;
+ * with `k`, undefined too when it was trained for a space of another size (retrain it for the new space).
+ */
+export const shippedSelector = (k?: number): SelectorNet | undefined => {
+  const net = existsSync(shippedSelectorPath) ? parseSelector(new Uint8Array(readFileSync(shippedSelectorPath))) : undefined;
+  return net && (k === undefined || net.k === k) ? net : undefined;
+};
 
 export async function nodeRunner(file: string, threads = 1): Promise<ModelRunner> {
   const session = await ort.InferenceSession.create(readFileSync(join(repoRoot, 'models', file)), {

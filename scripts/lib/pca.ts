@@ -127,3 +127,46 @@ export const scalarLinalg: Linalg = {
     return c;
   },
 };
+
+/**
+ * `la` with the products split so no operand handed to it exceeds `maxFloats` (the kernel's
+ * linear memory is addressed with 32-bit signed offsets from JS: 2 GB at most). A x B^T splits the
+ * rows of A (or of B); A x B splits the shared dimension and sums the partial products, in a fixed
+ * order, so results stay deterministic.
+ */
+export function chunkedLinalg(la: Linalg, maxFloats = 96 * 2 ** 20): Linalg {
+  return {
+    matmulNT(a, b, m, n, kd) {
+      if (m * kd <= maxFloats && n * kd <= maxFloats) return la.matmulNT(a, b, m, n, kd);
+      const out = new Float32Array(m * n);
+      if (m * kd > maxFloats) {
+        const rows = Math.max(1, Math.floor(maxFloats / kd));
+        for (let r = 0; r < m; r += rows) {
+          const h = Math.min(rows, m - r);
+          out.set(this.matmulNT(a.subarray(r * kd, (r + h) * kd), b, h, n, kd), r * n);
+        }
+        return out;
+      }
+      const rows = Math.max(1, Math.floor(maxFloats / kd));
+      for (let c = 0; c < n; c += rows) {
+        const w = Math.min(rows, n - c);
+        const part = la.matmulNT(a, b.subarray(c * kd, (c + w) * kd), m, w, kd);
+        for (let i = 0; i < m; i++) out.set(part.subarray(i * w, (i + 1) * w), i * n + c);
+      }
+      return out;
+    },
+    matmulNN(a, b, m, n, kd) {
+      if (m * kd <= maxFloats && n * kd <= maxFloats) return la.matmulNN(a, b, m, n, kd);
+      const span = Math.max(1, Math.floor(maxFloats / Math.max(m, n)));
+      const out = new Float32Array(m * n);
+      for (let k0 = 0; k0 < kd; k0 += span) {
+        const w = Math.min(span, kd - k0);
+        const aPart = new Float32Array(m * w);
+        for (let i = 0; i < m; i++) aPart.set(a.subarray(i * kd + k0, i * kd + k0 + w), i * w);
+        const part = la.matmulNN(aPart, b.subarray(k0 * n, (k0 + w) * n), m, n, w);
+        for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (part[i] as number);
+      }
+      return out;
+    },
+  };
+}

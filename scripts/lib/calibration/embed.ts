@@ -24,9 +24,9 @@ const BATCH = 32;
 
 export type BatchRecognizer = (x: Float32Array, n: number) => Promise<Float32Array>;
 
-/** The recognizer with a symbolic batch dimension, on onnxruntime-node. */
-export async function batchRecognizer(file: string, threads = 2): Promise<BatchRecognizer> {
-  const model = readModel(readFileSync(join(repoRoot, 'models', file)));
+/** The recognizer (a file under models/, or its bytes) with a symbolic batch dimension, on onnxruntime-node. */
+export async function batchRecognizer(source: string | Uint8Array, threads = 2): Promise<BatchRecognizer> {
+  const model = readModel(typeof source === 'string' ? readFileSync(join(repoRoot, 'models', source)) : source);
   const session = await ort.InferenceSession.create(writeModel(batchedModel(model, await probeShapes(model, [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]))), {
     intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
   });

@@ -1,0 +1,216 @@
+/**
+ * @module npm run train:recognizer — `npm run train:recognizer -- [dataDir] [--epochs 4] [--batch 32]
+ *   [--lr 1e-4] [--seed 1] [--threads 2] [--out models/fr_feature_pin.onnx] [--fresh]`
+ * The projection-aware recognizer: a copy of fr_feature fine-tuned so that its embedding of the
+ * defended face, f_θ(D(x)), matches the shipped network's embedding of the clean face, f_0(x)
+ * (label-free distillation, loss 1 - cos). D draws its mask exactly as the service does (the
+ * product's projector on the shipped space, a fresh seed per sample; pin-threshold mostly, some
+ * pin-learned and topk, so every projecting mode is read well). Mirror images double the faces.
+ *
+ * Data: the calibration people only (LFW dev outside dev folds 5-8, UTKFace's fit part), 1 in 20
+ * of them held out for validation; the report people (folds 5-8, UTKFace's report part) are
+ * never read. Weight gradients from eval/grad on onnxruntime-node; AdamW with decay toward the
+ * shipped weights, warm-up then cosine; a checkpoint per epoch under .cache/train/ (a run
+ * resumes where it stopped, step for step). Same data, seed and settings give the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { trainableParams } from '../eval/grad/vjp.ts';
+import { paramGradientRunner } from '../eval/grad/session.ts';
+import { readModel, withWeights, writeModel } from '../eval/onnx/proto.ts';
+import { defaultDefense } from '../src/config.ts';
+import { createProjector, type DefenseRequest } from '../src/immune/project.ts';
+import { uniform } from '../src/immune/rng.ts';
+import type { DefenseMode } from '../src/immune/selectors.ts';
+import { parseSpace } from '../src/immune/space-file.ts';
+import { ALIGNED_SIZE } from '../src/pipeline/align.ts';
+import { EMBEDDING_SIZE, l2normalize } from '../src/pipeline/embed.ts';
+import { train } from '../train/loop.ts';
+import { TARGET_INPUT, withCosineLoss } from '../train/losses.ts';
+import { batchRecognizer, type BatchRecognizer } from './lib/calibration/embed.ts';
+import { population } from './lib/calibration/population.ts';
+import { alignedFaces, D, mirror } from './lib/fit-faces.ts';
+import { nodeKernel } from './lib/node-kernel.ts';
+import { repoRoot, shippedSelector } from './lib/node-models.ts';
+import { progress } from './lib/progress.ts';
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    epochs: { type: 'string', default: '4' }, batch: { type: 'string', default: '32' }, lr: { type: 'string', default: '0.0001' },
+    'weight-decay': { type: 'string', default: '0.01' }, seed: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' },
+    out: { type: 'string' }, fresh: { type: 'boolean', default: false },
+    /** Smoke runs: fewer steps per epoch, fewer images (the committed file is made with neither). */
+    steps: { type: 'string' }, 'max-images': { type: 'string' },
+  },
+});
+const epochs = Number(args.epochs), batchSize = Number(args.batch), peakLr = Number(args.lr), seed = Number(args.seed);
+const weightDecay = Number(args['weight-decay']), threads = Number(args.threads);
+const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
+const outFile = resolve(args.out ?? join(repoRoot, 'models', 'fr_feature_pin.onnx'));
+const log = (m: string) => console.error(`[pinface] [train:recognizer] ${m}`);
+const t0 = performance.now();
+
+/**
+ * Projecting modes drawn per sample, with their shares: the default mode mostly. The learned
+ * selector joins when it was trained for this space (its masks are close to pin-threshold's).
+ */
+const spaceBytes = new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin')));
+const selector = shippedSelector(parseSpace(spaceBytes).k);
+const MODE_MIX: Array<[DefenseMode, number]> = selector ? [['pin-threshold', 0.8], ['pin-learned', 0.1], ['topk', 0.1]] : [['pin-threshold', 0.9], ['topk', 0.1]];
+const VALIDATION_SHARE = 20;
+const hashPart = (key: string): number => createHash('sha256').update(`pinface-train-validation:${key}`).digest().readUInt32LE(0);
+const mix32 = (...xs: number[]): number => xs.reduce((h, x) => Math.imul(h ^ (x >>> 0), 0x9e3779b1) ^ (h >>> 15), 0x811c9dc5) >>> 0;
+
+// 1. Faces: the calibration people, by the product's own pipeline (cache shared with npm run calibrate).
+const pop = population(dataDir);
+const { faces, index } = await alignedFaces(dataDir, pop.paths, false);
+const personKey = (i: number): string => (pop.source[i] === 'lfw' ? (pop.paths[i] as string).split('/')[1] as string : pop.paths[i] as string);
+const usable = pop.paths.map((_, i) => i).filter((i) => pop.role[i] === 'calibration' && (index[i] as number) >= 0);
+const limit = args['max-images'] ? Number(args['max-images']) : Infinity;
+const isValidation = (i: number): boolean => hashPart(personKey(i)) % VALIDATION_SHARE === 0;
+const trainImages = Int32Array.from(usable.filter((i) => !isValidation(i)).slice(0, limit));
+const validationImages = Int32Array.from(usable.filter(isValidation).slice(0, Number.isFinite(limit) ? Math.ceil(limit / VALIDATION_SHARE) : Infinity));
+log(`${trainImages.length} training images (x2 with mirrors), ${validationImages.length} validation images of held-out calibration people; report people never read`);
+
+const faceOf = (img: number, mirrored: boolean): Float32Array => {
+  const r = index[img] as number;
+  const f = faces.subarray(r * D, (r + 1) * D);
+  return mirrored ? mirror(f) : f;
+};
+const planes3 = (f: Float32Array, out: Float32Array, at: number): void => { out.set(f, at); out.set(f, at + D); out.set(f, at + 2 * D); };
+
+// 2. Teacher: the shipped network on every clean face and its mirror (cached).
+const teacherFile = join(repoRoot, 'models', 'fr_feature.onnx');
+const teacherBytes = new Uint8Array(readFileSync(teacherFile));
+const manifestPath = join(repoRoot, 'models', 'manifest.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>; // any: the manifest is read and rewritten as plain JSON
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const images = Int32Array.from([...trainImages, ...validationImages]);
+const rowOfImage = new Map(Array.from(images, (img, r) => [img, r]));
+const cacheDir = join(repoRoot, '.cache', 'train');
+mkdirSync(cacheDir, { recursive: true });
+const dataKey = createHash('sha256').update(`${sha(teacherBytes)}\n${dataDir}\n`).update(new Uint8Array(images.buffer)).update(new Uint8Array(faces.buffer, faces.byteOffset, Math.min(faces.byteLength, 1 << 20))).digest('hex').slice(0, 16);
+const teacher = await (async (): Promise<Float32Array> => {
+  const file = join(cacheDir, `teacher-${dataKey}.f32`);
+  if (existsSync(file)) { const b = readFileSync(file); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); }
+  const net = await batchRecognizer(teacherBytes, threads);
+  const out = new Float32Array(images.length * 2 * EMBEDDING_SIZE);
+  const bar = progress('teacher embeddings (clean faces and mirrors)', images.length * 2);
+  const B = 32, x = new Float32Array(B * 3 * D);
+  const jobs = Array.from({ length: images.length * 2 }, (_, j) => j);
+  for (let s = 0; s < jobs.length; s += B) {
+    const n = Math.min(B, jobs.length - s);
+    for (let b = 0; b < n; b++) { const j = s + b; planes3(faceOf(images[j >> 1] as number, (j & 1) === 1), x, b * 3 * D); bar.tick(); }
+    const y = await net(x.subarray(0, n * 3 * D), n);
+    for (let b = 0; b < n; b++) out.set(l2normalize(y.subarray(b * EMBEDDING_SIZE, (b + 1) * EMBEDDING_SIZE)), (s + b) * EMBEDDING_SIZE);
+  }
+  bar.done();
+  writeFileSync(`${file}.tmp`, new Uint8Array(out.buffer));
+  renameSync(`${file}.tmp`, file);
+  return out;
+})();
+const targetOf = (img: number, mirrored: boolean): Float32Array => {
+  const j = 2 * (rowOfImage.get(img) as number) + (mirrored ? 1 : 0);
+  return teacher.subarray(j * EMBEDDING_SIZE, (j + 1) * EMBEDDING_SIZE);
+};
+
+// 3. The defense as served.
+const kernel = await nodeKernel();
+const project = createProjector(kernel, parseSpace(spaceBytes), defaultDefense, selector);
+const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number): void => {
+  const x = new Float32Array(3 * D);
+  planes3(faceOf(img, mirrored), x, 0);
+  out.set(project(x, req).input, at);
+};
+
+// 4. The run: the shipped network with a cosine head, every weight trainable.
+const forward = readModel(teacherBytes);
+const params = trainableParams(forward);
+const runner = await paramGradientRunner(writeModel(withCosineLoss(forward, EMBEDDING_SIZE)), { threads, params });
+const stepsPerEpoch = args.steps ? Number(args.steps) : Math.floor(trainImages.length / batchSize);
+const settings = { epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, modes: MODE_MIX, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch) };
+const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha(spaceBytes)}\n${manifest.selector?.sha256 ?? ''}\n${trainImages.length}`).digest('hex').slice(0, 16);
+const checkpointPath = join(cacheDir, `recognizer-${runKey}.ckpt`);
+if (args.fresh && existsSync(checkpointPath)) renameSync(checkpointPath, `${checkpointPath}.old`);
+
+const x = new Float32Array(batchSize * 3 * D), target = new Float32Array(batchSize * EMBEDDING_SIZE);
+async function batch(epoch: number, step: number) {
+  // A pure function of (seed, epoch, step): the epoch's permutation, then per sample a mirror flag, a mode and a mask seed.
+  const perm = epochPermutation(epoch);
+  const rnd = uniform(mix32(seed, epoch, step, 1));
+  for (let b = 0; b < batchSize; b++) {
+    const img = trainImages[perm[(step * batchSize + b) % perm.length] as number] as number;
+    const mirrored = rnd() < 0.5;
+    let u = rnd(), mode: DefenseMode = 'pin-threshold';
+    for (const [m, share] of MODE_MIX) { if (u < share) { mode = m; break; } u -= share; }
+    defended(img, mirrored, { mode, deterministic: false, seed: Math.floor(rnd() * 2 ** 32) >>> 0 }, x, b * 3 * D);
+    target.set(targetOf(img, mirrored), b * EMBEDDING_SIZE);
+  }
+  return { x, n: batchSize, extra: { [TARGET_INPUT]: target } };
+}
+let permCache: { epoch: number; perm: Int32Array } | undefined;
+function epochPermutation(epoch: number): Int32Array {
+  if (permCache?.epoch === epoch) return permCache.perm;
+  const perm = Int32Array.from(trainImages, (_, i) => i);
+  const rnd = uniform(mix32(seed, epoch, 0xe90c));
+  for (let i = perm.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); const t = perm[i] as number; perm[i] = perm[j] as number; perm[j] = t; }
+  permCache = { epoch, perm };
+  return perm;
+}
+
+/** Identity kept on the validation people: cos(f_0(x), f_θ(D(x))), default mode, fixed masks. */
+async function identityKept(net: BatchRecognizer): Promise<Record<string, number>> {
+  const cos: number[] = [];
+  const B = 32, xs = new Float32Array(B * 3 * D);
+  for (let s = 0; s < validationImages.length; s += B) {
+    const n = Math.min(B, validationImages.length - s);
+    for (let b = 0; b < n; b++) defended(validationImages[s + b] as number, false, { mode: defaultDefense.mode, deterministic: false, seed: mix32(seed, s + b, 0xa1) }, xs, b * 3 * D);
+    const y = await net(xs.subarray(0, n * 3 * D), n);
+    for (let b = 0; b < n; b++) {
+      const e = l2normalize(y.subarray(b * EMBEDDING_SIZE, (b + 1) * EMBEDDING_SIZE)), t = targetOf(validationImages[s + b] as number, false);
+      let c = 0;
+      for (let k = 0; k < EMBEDDING_SIZE; k++) c += (e[k] as number) * (t[k] as number);
+      cos.push(c);
+    }
+  }
+  cos.sort((a, b) => a - b);
+  return { identityMean: Number((cos.reduce((a, b) => a + b, 0) / cos.length).toFixed(5)), identityP05: Number((cos[Math.floor(0.05 * (cos.length - 1))] as number).toFixed(5)) };
+}
+const modelOf = (w: readonly Float32Array[]) => withWeights(forward, new Map(params.map((p, i) => [p, w[i] as Float32Array])));
+
+const before = await identityKept(await batchRecognizer(teacherBytes, threads));
+log(`validation before training (the shipped network on D(x)): ${JSON.stringify(before)}; ${params.length} weight tensors, ${stepsPerEpoch} steps per epoch`);
+const result = await train({
+  runner, epochs, stepsPerEpoch, label: 'train:recognizer', key: runKey, checkpointPath,
+  schedule: { lr: peakLr, warmup: settings.warmup, total: epochs * stepsPerEpoch, minLr: peakLr / 20 },
+  adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay }, decayToStart: true, clip: 5,
+  batch, validate: async (w) => identityKept(await batchRecognizer(writeModel(modelOf(w)), threads)),
+});
+if (!result.done) { log('stopped early; run again to resume'); process.exit(0); }
+
+const bytes = writeModel({ ...modelOf(result.weights), producer_name: 'pinface train:recognizer' });
+writeFileSync(outFile, bytes);
+const outSha = sha(bytes);
+const minutes = (performance.now() - t0) / 60_000;
+log(`${outFile}: sha256 ${outSha} (${(bytes.length / 2 ** 20).toFixed(1)} MiB), ${minutes.toFixed(1)} min in this process`);
+if (outFile === join(repoRoot, 'models', 'fr_feature_pin.onnx')) {
+  const previous = manifest.pinRecognizer?.sha256 as string | undefined;
+  manifest.pinRecognizer = {
+    file: 'fr_feature_pin.onnx', sha256: outSha, bytes: bytes.length,
+    derivedFrom: { file: 'fr_feature.onnx', sha256: manifest.models.feature.sha256, license: 'MIT (faceplugin-face-recognition-js)' },
+    usedBy: 'every projecting defense mode (topk, pin-threshold, pin-learned); none keeps fr_feature.onnx',
+    training: {
+      command: `npm run train:recognizer -- --epochs ${epochs} --batch ${batchSize} --lr ${peakLr} --weight-decay ${weightDecay} --seed ${seed}`,
+      objective: 'label-free distillation: 1 - cos(f_theta(D(x)), f_0(x)), D the product projector with a fresh mask per sample (modes and shares in modes), mirrors',
+      data: 'LFW dev people outside dev folds 5-8 and the fit part of UTKFace (Zhang, Song, Qi, CVPR 2017; non-commercial research use only: weights trained on it carry those terms), 1 in 20 people held out for validation; dev folds 5-8 and the UTKFace report part never seen',
+      space: manifest.space.sha256, selector: manifest.selector?.sha256 ?? null, modes: MODE_MIX,
+      images: trainImages.length, validationImages: validationImages.length, epochs, stepsPerEpoch, batch: batchSize, lr: peakLr, weightDecay, seed,
+      validationBefore: before, history: result.history,
+    },
+  };
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  log(previous === undefined ? 'manifest updated' : previous === outSha ? 'reproduced the committed recognizer bit for bit' : `differs from the committed recognizer (was ${previous})`);
+}
