@@ -10,20 +10,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSpace, serializeSpace, type BasisFormat } from '../src/immune/space-file.ts';
+import { latestFullFit } from '../scripts/lib/fit-faces.ts';
 import { repoRoot, shippedSelector, shippedSelectorPath } from '../scripts/lib/node-models.ts';
 import { freePort, startServer } from '../test/contract/process-target.ts';
 import { inspectIsolate, median, peakOf, workerdMemory, wranglerDevArgs, type IsolateMemory } from './lib/workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
-    space: { type: 'string', default: join(repoRoot, '.cache', 'fit', 'space-fit1500-seed1-f32.bin') },
+    space: { type: 'string' },
     ks: { type: 'string', default: '500,1000,1500' },
     formats: { type: 'string', default: 'f32,f16,i8' },
     requests: { type: 'string', default: '6' },
   },
 });
 const list = (s: string | undefined): string[] => (s ?? '').split(',').filter(Boolean);
-const full = parseSpace(new Uint8Array(readFileSync(args.space)));
+const spacePath = args.space ?? latestFullFit();
+const full = parseSpace(new Uint8Array(readFileSync(spacePath)));
 const selectorK = shippedSelector()?.k;
 const face = (p: string) => new Uint8Array(readFileSync(join(repoRoot, 'test', 'fixtures', 'faces', p)));
 const [a1, a2] = [face('person-a-1.jpg'), face('person-a-2.jpg')];

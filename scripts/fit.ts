@@ -68,9 +68,10 @@ const variant = (rnd: () => number): { name: string; t: FaceTransform } => {
   if (kind === 2) return { name: 'blur', t: gaussianBlur(0.5 + rnd()) };
   return { name: 'jpeg', t: jpeg(Math.round(35 + 55 * rnd()), codec) };
 };
+/** The fitting matrix: every face, its mirror, and their variants; `counts` tallies the variants drawn. */
+async function fittingFaces(counts: Record<string, number>): Promise<Float32Array> {
 const faces = new Float32Array(n * D);
 const bar = progress('mirrors and photometric variants', withFace.length);
-const counts: Record<string, number> = {};
 for (const [j, img] of withFace.entries()) {
   const r = index[img] as number;
   const face = aligned.subarray(r * D, (r + 1) * D);
@@ -88,18 +89,22 @@ for (const [j, img] of withFace.entries()) {
 }
 bar.done();
 log(`variants: ${JSON.stringify(counts)} (${elapsed()})`);
+return faces;
+}
 
 // The full f32 fit is cached under a key of everything it depends on: choosing another k or format reuses it.
 const fitKey = createHash('sha256').update(`${pipelineFingerprint()}\n${JSON.stringify({ sources, augment, fitK, seed, pi: args['power-iterations'] })}\n${withFace.map((i) => pop.paths[i]).join('\n')}`).digest('hex').slice(0, 12);
 const fullPath = join(repoRoot, '.cache', 'fit', `space-${sources.join('-')}-aug${augment}-fit${fitK}-seed${seed}-${fitKey}-f32.bin`);
-const pca = existsSync(fullPath) ? cachedFit(fullPath) : randomizedPca(faces, n, D, chunkedLinalg(await nodeKernel()), {
+const counts: Record<string, number> = {};
+const pca = existsSync(fullPath) ? cachedFit(fullPath) : randomizedPca(await fittingFaces(counts), n, D, chunkedLinalg(await nodeKernel()), {
   k: fitK, oversample: 100, powerIterations: Number(args['power-iterations']), seed,
   log: (m) => log(`${m} (${elapsed()})`),
 });
 function cachedFit(path: string) {
   const s = parseSpace(new Uint8Array(readFileSync(path)));
-  const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { totalVariance: number; variances: number[] };
+  const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { totalVariance: number; variances: number[]; counts: Record<string, number> };
   log(`full fit from cache ${path}`);
+  Object.assign(counts, meta.counts);
   return { mean: s.mean, components: new Float32Array(s.basis.slice().buffer), variances: Float64Array.from(meta.variances), totalVariance: meta.totalVariance };
 }
 
@@ -110,7 +115,7 @@ log(`explained variance: ${JSON.stringify(explained)}`);
 const space = { d: D, side: ALIGNED_SIZE, seed, faces: n, mean: pca.mean };
 if (!existsSync(fullPath)) {
   mkdirSync(join(repoRoot, '.cache', 'fit'), { recursive: true });
-  writeFileSync(`${fullPath}.json`, JSON.stringify({ totalVariance: pca.totalVariance, variances: Array.from(pca.variances) }));
+  writeFileSync(`${fullPath}.json`, JSON.stringify({ totalVariance: pca.totalVariance, variances: Array.from(pca.variances), counts }));
   writeFileSync(fullPath, serializeSpace({ ...space, k: fitK, variances: Float32Array.from(pca.variances), basis: pca.components }, 'f32'));
   log(`full fit (f32, k=${fitK}) -> ${fullPath}`);
 }

@@ -14,7 +14,7 @@ import { defaultDefense } from '../src/config.ts';
 import { createProjector, type DefenseConfig } from '../src/immune/project.ts';
 import { parseSpace, serializeSpace, type BasisFormat, type ImmuneSpace } from '../src/immune/space-file.ts';
 import { metrics, pairFaces, scoreDefense, type Metrics } from './lib/defense-eval.ts';
-import { EVAL_FOLDS } from './lib/fit-faces.ts';
+import { EVAL_FOLDS, latestFullFit } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
 import { nodeRunner, repoRoot } from './lib/node-models.ts';
 import { readPairs } from './lib/pairs.ts';
@@ -22,7 +22,7 @@ import { readPairs } from './lib/pairs.ts';
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: join(repoRoot, '..', 'shared', 'data') },
-    space: { type: 'string', default: join(repoRoot, '.cache', 'fit', 'space-fit1500-seed1-f32.bin') },
+    space: { type: 'string' },
     ks: { type: 'string', default: '500,1000,1500' },
     formats: { type: 'string', default: 'f32,f16,i8' },
     lambdas: { type: 'string', default: '0.0000003,0.000001,0.000003,0.00001' },
@@ -36,8 +36,9 @@ const log = (m: string): void => console.error(`[pinface] [sweep] ${m}`);
 const pct = (x: number): string => (100 * x).toFixed(2);
 
 const dataDir = resolve(args.data);
-const full = parseSpace(new Uint8Array(readFileSync(args.space)));
-log(`space ${args.space}: k=${full.k}, fitted on ${full.faces} faces`);
+const spacePath = args.space ?? latestFullFit();
+const full = parseSpace(new Uint8Array(readFileSync(spacePath)));
+log(`space ${spacePath}: k=${full.k}, fitted on ${full.faces} faces`);
 const truncated = (k: number, format: BasisFormat): ImmuneSpace => {
   if (k > full.k) throw new Error(`k=${k} exceeds the fitted ${full.k}`);
   const basis = new Float32Array(full.basis.buffer, full.basis.byteOffset, k * full.d);
@@ -85,7 +86,7 @@ for (const k of ks) {
 }
 
 mkdirSync(join(repoRoot, 'report'), { recursive: true });
-const out = { space: args.space, fittedK: full.k, evalFolds: EVAL_FOLDS, tuning: { none: tuneNone, lambdas: tuning, chosen: lambda }, none, rows };
+const out = { space: spacePath, fittedK: full.k, evalFolds: EVAL_FOLDS, tuning: { none: tuneNone, lambdas: tuning, chosen: lambda }, none, rows };
 writeFileSync(join(repoRoot, 'report', 'immune-sweep.json'), `${JSON.stringify(out, null, 2)}\n`);
 
 console.log(`\nlambda tuning (folds 1-4, K=${tuneK} f32): none ${pct(tuneNone.accuracy)} %`);

@@ -25,7 +25,6 @@ import { createProjector, type DefenseRequest } from '../src/immune/project.ts';
 import { uniform } from '../src/immune/rng.ts';
 import type { DefenseMode } from '../src/immune/selectors.ts';
 import { parseSpace } from '../src/immune/space-file.ts';
-import { ALIGNED_SIZE } from '../src/pipeline/align.ts';
 import { EMBEDDING_SIZE, l2normalize } from '../src/pipeline/embed.ts';
 import { train } from '../train/loop.ts';
 import { TARGET_INPUT, withCosineLoss } from '../train/losses.ts';

@@ -3,7 +3,8 @@
  *   [--epochs 20] [--seed 1] [--out models/pin-selector.bin] [--fresh]`
  * Trains PIN's learned selector (src/immune/selectors.ts, pinLearned) on the paper's objective,
  * with TensorFlow.js (CPU backend) for the tensor work:
- *   - faces: the immune space's own fitting faces (people outside dev folds 5-8, mirrored), so no
+ *   - faces: the immune space's own fitting faces (its sources among the calibration people: LFW dev
+ *     outside dev folds 5-8, UTKFace's fit part; mirrored), so no
  *     evaluation pair is ever seen; 10 % of the people are held out for validation;
  *   - noise: Gaussian with ||n|| = 0.04 ||x||, drawn in coefficient space (an orthonormal basis
  *     maps isotropic pixel noise to isotropic coefficient noise of the same variance);
@@ -23,7 +24,8 @@ import { gaussian, uniform } from '../src/immune/rng.ts';
 import { learnedFeatures, pinLearned, pinThreshold, sampleMask, type SelectorInput } from '../src/immune/selectors.ts';
 import { parseSelector, serializeSelector, type SelectorNet } from '../src/immune/selector-file.ts';
 import { parseSpace } from '../src/immune/space-file.ts';
-import { D, EVAL_FOLDS, alignedFaces, fittingImages } from './lib/fit-faces.ts';
+import { D, alignedFaces, mirror } from './lib/fit-faces.ts';
+import { population, type Source } from './lib/calibration/population.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
 import { repoRoot, shippedSelectorPath } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
@@ -52,15 +54,23 @@ const K = space.k, KP = Math.ceil(K / 16) * 16;
 const cacheDir = join(repoRoot, '.cache', 'selector');
 mkdirSync(cacheDir, { recursive: true });
 const spaceId = createHash('sha256').update(spaceBytes).digest('hex').slice(0, 12);
-const paths = fittingImages(dataDir, EVAL_FOLDS);
-const coeffFile = join(cacheDir, `coeffs-${spaceId}-${createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 12)}.bin`);
-let coeffs: Float32Array, energy: Float32Array, person: string[];
+// The space's own fitting people (its sources among the calibration people), each face and its mirror.
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'manifest.json'), 'utf8')) as { space: { sources?: Source[] } };
+const sources: Source[] = manifest.space.sources ?? ['lfw'];
+const pop = population(dataDir);
+const { faces: aligned, index } = await alignedFaces(dataDir, pop.paths, false);
+const chosen = pop.paths.map((_, i) => i).filter((i) => pop.role[i] === 'calibration' && sources.includes(pop.source[i] as Source) && (index[i] as number) >= 0);
+const personOf = (i: number): string => (pop.source[i] === 'lfw' ? (pop.paths[i] as string).split('/')[1] as string : pop.paths[i] as string);
+const coeffFile = join(cacheDir, `coeffs-${spaceId}-${createHash('sha256').update(chosen.map((i) => pop.paths[i]).join('\n')).digest('hex').slice(0, 12)}.bin`);
+let coeffs: Float32Array, energy: Float32Array;
+const person: string[] = chosen.flatMap((i) => [personOf(i), personOf(i)]);
 {
-  const { faces, n, index } = await alignedFaces(dataDir, paths, true);
-  // alignedFaces keeps found faces in path order, each followed by its mirror.
-  person = [];
-  paths.forEach((p, i) => { if ((index[i] as number) >= 0) person.push(p.split('/')[1] as string, p.split('/')[1] as string); });
-  if (person.length !== n) throw new Error(`[pinface] [train:selector] ${person.length} labels for ${n} faces`);
+  const n = 2 * chosen.length;
+  const face = (j: number): Float32Array => {
+    const r = index[chosen[j >> 1] as number] as number;
+    const f = aligned.subarray(r * D, (r + 1) * D);
+    return j & 1 ? mirror(f) : f;
+  };
   if (existsSync(coeffFile)) {
     const all = new Float32Array(new Uint8Array(readFileSync(coeffFile)).buffer);
     coeffs = all.subarray(0, n * K);
@@ -72,7 +82,7 @@ let coeffs: Float32Array, energy: Float32Array, person: string[];
     energy = new Float32Array(n);
     const bar = progress('coefficients', n);
     for (let i = 0; i < n; i++) {
-      energy[i] = kernel.coefficients(basis, faces.subarray(i * D, (i + 1) * D), coeffs.subarray(i * K, (i + 1) * K));
+      energy[i] = kernel.coefficients(basis, face(i), coeffs.subarray(i * K, (i + 1) * K));
       bar.tick();
     }
     bar.done();

@@ -5,7 +5,7 @@
  * and memcpy of the basis inside a wasm memory as the roofline: the projection streams the basis
  * twice, so its floor is two basis reads. Used by bench:kernel and by npm run bench.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dequantizedBasis } from '../../test/helpers/projection-reference.ts';
 import { parseSpace, serializeSpace, type BasisFormat, type ImmuneSpace } from '../../src/immune/space-file.ts';

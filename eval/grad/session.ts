@@ -4,7 +4,7 @@
  * attack lab and training never ship to the edge.
  */
 import * as ort from 'onnxruntime-node';
-import { floatTensor, readModel, tensorValues, writeModel, type Model, type Tensor } from '../onnx/proto.ts';
+import { readModel, tensorValues, writeModel, type Model, type Tensor } from '../onnx/proto.ts';
 import { batchedModel, reverseModel, trainableParams, vjpModel, type Shapes } from './vjp.ts';
 
 /**

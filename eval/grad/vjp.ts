@@ -32,7 +32,6 @@ const attr = (n: Node, name: string): Attribute | undefined => n.attribute.find(
 const attrInts = (n: Node, name: string, fallback: number[]): number[] => attr(n, name)?.ints?.map(Number) ?? fallback;
 const attrInt = (n: Node, name: string, fallback: number): number => Number(attr(n, name)?.i ?? fallback);
 const attrFloat = (n: Node, name: string, fallback: number): number => attr(n, name)?.f ?? fallback;
-const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
 /** Reshape targets copied from a batch-1 export: a leading 1 becomes 0 ("copy the input's dim"). */
 function copyBatchInReshapes(nodes: readonly Node[], consts: Map<string, Tensor>): void {

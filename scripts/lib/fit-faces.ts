@@ -15,7 +15,6 @@ import { alignFace } from '../../src/pipeline/face.ts';
 import { createDecoders } from '../../src/wasm/codecs.ts';
 import { nodeCodecModules } from './node-codecs.ts';
 import { nodeRunner, repoRoot } from './node-models.ts';
-import { readPairs } from './pairs.ts';
 import { progress } from './progress.ts';
 
 export const D = ALIGNED_SIZE * ALIGNED_SIZE;
@@ -25,19 +24,6 @@ export const D = ALIGNED_SIZE * ALIGNED_SIZE;
  * are never fitted on. Folds 1-4 (people allowed in the fit) are where defense settings are tuned.
  */
 export const EVAL_FOLDS: readonly number[] = [5, 6, 7, 8];
-
-/** Image paths (relative to dataDir) of people absent from the excluded folds, sorted. */
-export function fittingImages(dataDir: string, excludeFolds: readonly number[]): string[] {
-  const excluded = new Set<string>();
-  for (const p of readPairs(dataDir)) {
-    if (!excludeFolds.includes(p.fold)) continue;
-    excluded.add(p.a.split('/')[1] as string);
-    excluded.add(p.b.split('/')[1] as string);
-  }
-  const lfw = join(dataDir, 'lfw');
-  return readdirSync(lfw).sort().filter((person) => !excluded.has(person))
-    .flatMap((person) => readdirSync(join(lfw, person)).sort().map((f) => `lfw/${person}/${f}`));
-}
 
 export const mirror = (face: Float32Array): Float32Array => {
   const out = new Float32Array(D);
@@ -117,4 +103,13 @@ export async function alignedFaces(dataDir: string, paths: string[], mirrored: b
   writeFileSync(`${file}.tmp`, new Uint8Array(faces.buffer));
   renameSync(`${file}.tmp`, file);
   return { faces, n: rows.length, skipped, index };
+}
+
+/** The most recent full f32 fit npm run fit left in .cache/fit (for npm run sweep and npm run bench:space), or a clear error. */
+export function latestFullFit(): string {
+  const dir = join(repoRoot, '.cache', 'fit');
+  const fits = existsSync(dir) ? readdirSync(dir).filter((f) => /^space-.*-f32\.bin$/.test(f)).map((f) => join(dir, f)) : [];
+  const newest = fits.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (!newest) throw new Error('[pinface] no full fit in .cache/fit: run npm run fit first');
+  return newest;
 }

@@ -54,14 +54,15 @@ export function kernelDense(kernel: Kernel, net: SelectorNet): DenseLayers {
 /** `selector`: the learned selector (models/pin-selector.bin); without it pin-learned answers 400. */
 export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig, selector?: SelectorNet): Projector {
   const basis: LoadedBasis = kernel.loadBasis(space.mean, space.basis, space.format, space.k, space.scales);
-  const d = space.d;
-  if (selector && selector.k !== space.k) throw new Error(`[pinface] [selector] trained for K = ${selector.k}, the space has K = ${space.k}. Retrain it with npm run train:selector.`);
+  // Only sizes from here on: the closure must not keep the space file alive next to the kernel's copy.
+  const { d, k } = space;
+  if (selector && selector.k !== k) throw new Error(`[pinface] [selector] trained for K = ${selector.k}, the space has K = ${k}. Retrain it with npm run train:selector.`);
   const selectors: Partial<Record<DefenseMode, Selector>> = {
-    topk: topk(Math.min(cfg.topk ?? space.k, space.k)),
+    topk: topk(Math.min(cfg.topk ?? k, k)),
     'pin-threshold': pinThreshold({ lambda: cfg.lambda, noise: cfg.noise }),
     ...(selector ? { 'pin-learned': pinLearned(selector, kernelDense(kernel, selector)) } : {}),
   };
-  const coeffs = new Float32Array(space.k);
+  const coeffs = new Float32Array(k);
   const plane = new Float32Array(d);
   return (input, req) => {
     if (req.mode === 'none') return { input, report: { mode: 'none', components: 0, componentsKept: 0, seed: null, projectMs: 0 } };
@@ -82,6 +83,6 @@ export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: Defense
     out.set(plane, 2 * d);
     let kept = 0;
     for (const m of mask) kept += m;
-    return { input: out, mask, report: { mode: req.mode, components: space.k, componentsKept: kept, seed: seed ?? null, projectMs: performance.now() - t0 } };
+    return { input: out, mask, report: { mode: req.mode, components: k, componentsKept: kept, seed: seed ?? null, projectMs: performance.now() - t0 } };
   };
 }

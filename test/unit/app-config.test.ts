@@ -14,7 +14,7 @@ const noAssets = async () => { throw new Error('assets must not be loaded by the
 describe('errors from HTTP middleware keep their status', () => {
   const app = createApp(noAssets);
   const statuses: [number, string][] = [[400, 'invalid_parameters'], [401, 'unauthorized'], [403, 'forbidden'], [404, 'not_found'], [405, 'method_not_allowed'], [408, 'request_rejected'], [413, 'payload_too_large'], [415, 'unsupported_media_type'], [422, 'request_rejected'], [429, 'rate_limited']];
-  for (const [status, code] of statuses) {
+  for (const [status] of statuses) {
     app.get(`/throws/${status}`, () => {
       throw new HTTPException(status as 400, { message: `middleware said ${status}`, res: new Response(null, { status, headers: { 'www-authenticate': 'Basic', 'x-private': 'no' } }) });
     });
