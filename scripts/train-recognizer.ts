@@ -21,7 +21,7 @@ import { trainableParams } from '../eval/grad/vjp.ts';
 import { paramGradientRunner } from '../eval/grad/session.ts';
 import { readModel, withWeights, writeModel } from '../eval/onnx/proto.ts';
 import { defaultDefense } from '../src/config.ts';
-import { createProjector, type DefenseRequest } from '../src/immune/project.ts';
+import { loadSpace, projectorOn, type DefenseRequest, type Projector } from '../src/immune/project.ts';
 import { uniform } from '../src/immune/rng.ts';
 import type { DefenseMode } from '../src/immune/selectors.ts';
 import { parseSpace } from '../src/immune/space-file.ts';
@@ -53,12 +53,21 @@ const log = (m: string) => console.error(`[pinface] [train:recognizer] ${m}`);
 const t0 = performance.now();
 
 /**
- * Projecting modes drawn per sample, with their shares: the default mode mostly. The learned
- * selector joins when it was trained for this space (its masks are close to pin-threshold's).
+ * The defended views drawn per sample, with their shares: the service's default mostly; some
+ * sparser pin-threshold masks (larger lambda), so a deployment may trade clean accuracy for
+ * robustness without a network that has never seen such masks; topk (every component); and the
+ * learned selector when it was trained for this space (its masks are close to pin-threshold's).
  */
 const spaceBytes = new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin')));
 const selector = shippedSelector(parseSpace(spaceBytes).k);
-const MODE_MIX: Array<[DefenseMode, number]> = selector ? [['pin-threshold', 0.8], ['pin-learned', 0.1], ['topk', 0.1]] : [['pin-threshold', 0.9], ['topk', 0.1]];
+interface View { mode: DefenseMode; lambda: number; share: number }
+const VIEWS: View[] = [
+  { mode: 'pin-threshold', lambda: defaultDefense.lambda, share: selector ? 0.6 : 0.7 },
+  ...(selector ? [{ mode: 'pin-learned' as const, lambda: defaultDefense.lambda, share: 0.1 }] : []),
+  { mode: 'pin-threshold', lambda: 3 * defaultDefense.lambda, share: 0.1 },
+  { mode: 'pin-threshold', lambda: 10 * defaultDefense.lambda, share: 0.05 },
+  { mode: 'topk', lambda: defaultDefense.lambda, share: 0.15 },
+];
 const VALIDATION_SHARE = 20;
 const hashPart = (key: string): number => createHash('sha256').update(`pinface-train-validation:${key}`).digest().readUInt32LE(0);
 const mix32 = (...xs: number[]): number => xs.reduce((h, x) => Math.imul(h ^ (x >>> 0), 0x9e3779b1) ^ (h >>> 15), 0x811c9dc5) >>> 0;
@@ -118,11 +127,12 @@ const targetOf = (img: number, mirrored: boolean): Float32Array => {
 
 // 3. The defense as served.
 const kernel = await nodeKernel();
-const project = createProjector(kernel, parseSpace(spaceBytes), defaultDefense, selector);
-const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number): void => {
+const loaded = loadSpace(kernel, parseSpace(spaceBytes));
+const projectors = new Map(VIEWS.map((v) => [v.lambda, projectorOn(loaded, { ...defaultDefense, lambda: v.lambda }, selector)]));
+const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number, lambda = defaultDefense.lambda): void => {
   const x = new Float32Array(3 * D);
   planes3(faceOf(img, mirrored), x, 0);
-  out.set(project(x, req).input, at);
+  out.set((projectors.get(lambda) as Projector)(x, req).input, at);
 };
 
 // 4. The run: the shipped network with a cosine head, every weight trainable.
@@ -130,7 +140,7 @@ const forward = readModel(teacherBytes);
 const params = trainableParams(forward);
 const runner = await paramGradientRunner(writeModel(withCosineLoss(forward, EMBEDDING_SIZE)), { threads, params });
 const stepsPerEpoch = args.steps ? Number(args.steps) : Math.floor(trainImages.length / batchSize);
-const settings = { epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, modes: MODE_MIX, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch) };
+const settings = { epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, views: VIEWS, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch) };
 const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha(spaceBytes)}\n${manifest.selector?.sha256 ?? ''}\n${trainImages.length}`).digest('hex').slice(0, 16);
 const checkpointPath = join(cacheDir, `recognizer-${runKey}.ckpt`);
 if (args.fresh && existsSync(checkpointPath)) renameSync(checkpointPath, `${checkpointPath}.old`);
@@ -143,9 +153,9 @@ async function batch(epoch: number, step: number) {
   for (let b = 0; b < batchSize; b++) {
     const img = trainImages[perm[(step * batchSize + b) % perm.length] as number] as number;
     const mirrored = rnd() < 0.5;
-    let u = rnd(), mode: DefenseMode = 'pin-threshold';
-    for (const [m, share] of MODE_MIX) { if (u < share) { mode = m; break; } u -= share; }
-    defended(img, mirrored, { mode, deterministic: false, seed: Math.floor(rnd() * 2 ** 32) >>> 0 }, x, b * 3 * D);
+    let u = rnd(), view = VIEWS[0] as View;
+    for (const v of VIEWS) { if (u < v.share) { view = v; break; } u -= v.share; }
+    defended(img, mirrored, { mode: view.mode, deterministic: false, seed: Math.floor(rnd() * 2 ** 32) >>> 0 }, x, b * 3 * D, view.lambda);
     target.set(targetOf(img, mirrored), b * EMBEDDING_SIZE);
   }
   return { x, n: batchSize, extra: { [TARGET_INPUT]: target } };
@@ -203,9 +213,9 @@ if (outFile === join(repoRoot, 'models', 'fr_feature_pin.onnx')) {
     usedBy: 'every projecting defense mode (topk, pin-threshold, pin-learned); none keeps fr_feature.onnx',
     training: {
       command: `npm run train:recognizer -- --epochs ${epochs} --batch ${batchSize} --lr ${peakLr} --weight-decay ${weightDecay} --seed ${seed}`,
-      objective: 'label-free distillation: 1 - cos(f_theta(D(x)), f_0(x)), D the product projector with a fresh mask per sample (modes and shares in modes), mirrors',
+      objective: 'label-free distillation: 1 - cos(f_theta(D(x)), f_0(x)), D the product projector with a fresh mask per sample (modes, lambdas and shares in views), mirrors',
       data: 'LFW dev people outside dev folds 5-8 and the fit part of UTKFace (Zhang, Song, Qi, CVPR 2017; non-commercial research use only: weights trained on it carry those terms), 1 in 20 people held out for validation; dev folds 5-8 and the UTKFace report part never seen',
-      space: manifest.space.sha256, selector: manifest.selector?.sha256 ?? null, modes: MODE_MIX,
+      space: manifest.space.sha256, selector: manifest.selector?.sha256 ?? null, views: VIEWS,
       images: trainImages.length, validationImages: validationImages.length, epochs, stepsPerEpoch, batch: batchSize, lr: peakLr, weightDecay, seed,
       validationBefore: before, history: result.history,
     },

@@ -6,7 +6,7 @@ import manifest from '../models/manifest.json' with { type: 'json' };
 import type { PinfaceConfig } from './config.ts';
 import { PinfaceError, isPinfaceError } from './errors.ts';
 import { defenseSettings } from './calibration.ts';
-import { createProjector, type DefenseConfig, type DefenseReport, type DefenseRequest, type Projector } from './immune/project.ts';
+import { loadSpace, projectorOn, type DefenseConfig, type DefenseReport, type DefenseRequest, type Projector } from './immune/project.ts';
 import type { DefenseMode } from './immune/selectors.ts';
 import { parseSpace } from './immune/space-file.ts';
 import { parseSelector } from './immune/selector-file.ts';
@@ -15,7 +15,7 @@ import { ALIGNED_SIZE, ARCFACE_TEMPLATE } from './pipeline/align.ts';
 import { alignedInput, embedAligned, FEATURE_NORMALIZE } from './pipeline/embed.ts';
 import { alignFace, type AlignedFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
 import type { ChannelLayout } from './pipeline/image.ts';
-import type { FaceModels } from './pipeline/model.ts';
+import type { FaceModels, ModelRunner } from './pipeline/model.ts';
 import type { AssetsInput } from './runtime/assets.ts';
 import { createDecoders, type ImageDecoders } from './wasm/codecs.ts';
 import { initKernel } from './wasm/kernel.ts';
@@ -23,7 +23,9 @@ import { createRunner } from './wasm/onnx.ts';
 
 export interface Engine {
   decoders: ImageDecoders;
-  models: FaceModels;
+  models: Pick<FaceModels, 'detect' | 'landmark'>;
+  /** The recognizer a defense mode's embeddings come from (modelIds.recognizerFor names it). */
+  recognizer(mode: DefenseMode): Promise<ModelRunner>;
   project: Projector;
 }
 
@@ -46,25 +48,66 @@ export interface AnalyzeOptions {
 /** The recognizer sees grayscale repeated to 3 planes: measured as accurate as BGR (README), and it is what the immune space projects. */
 export const CHANNEL_LAYOUT: ChannelLayout = 'gray';
 
+const id = (file: string, sha256: string): string => `${file.replace(/\.[a-z]+$/, '')}@${sha256.slice(0, 12)}`;
+const cleanRecognizer = id(manifest.models.feature.file, manifest.models.feature.sha256);
+/** The projection-aware recognizer (npm run train:recognizer), when the build has one. */
+const pinEntry = (manifest as { pinRecognizer?: { file: string; sha256: string } }).pinRecognizer;
+const pinRecognizer = pinEntry ? id(pinEntry.file, pinEntry.sha256) : undefined;
+
 export const modelIds = {
-  detector: `fr_detect@${manifest.models.detect.sha256.slice(0, 12)}`,
-  landmarks: `fr_landmark@${manifest.models.landmark.sha256.slice(0, 12)}`,
-  recognizer: `fr_feature@${manifest.models.feature.sha256.slice(0, 12)}`,
-  immuneSpace: `immune-space@${manifest.space.sha256.slice(0, 12)}`,
-  selector: `pin-selector@${manifest.selector.sha256.slice(0, 12)}`,
+  detector: id(manifest.models.detect.file, manifest.models.detect.sha256),
+  landmarks: id(manifest.models.landmark.file, manifest.models.landmark.sha256),
+  immuneSpace: id(manifest.space.file, manifest.space.sha256),
+  selector: id(manifest.selector.file, manifest.selector.sha256),
 };
+
+/** Which recognizer embeds a mode's input: the shipped one for none, the projection-aware one for every projecting mode. */
+export const recognizerId = (mode: DefenseMode): string => (mode === 'none' ? cleanRecognizer : pinRecognizer ?? cleanRecognizer);
+/** Every recognizer of this build by role. */
+export const recognizerIds = { none: cleanRecognizer, projecting: pinRecognizer ?? cleanRecognizer };
+/** The model ids a response names: the recognizer is the one its defense mode used. */
+export const modelIdsFor = (mode: DefenseMode) => ({ ...modelIds, recognizer: recognizerId(mode) });
+
+/**
+ * What this isolate loaded from a file's bytes (a network into onnxruntime, the space into a
+ * kernel), by the bytes' ArrayBuffer: apps built from the same files share one loaded copy, an
+ * app given other files gets its own. With `release`, the bytes are detached once loaded (a
+ * zero-length transfer frees them), so the file is held once, in wasm memory.
+ */
+const loadedFrom = new WeakMap<ArrayBufferLike, Promise<unknown>>();
+function loadOnce<T>(bytes: Uint8Array, load: () => T | Promise<T>, release: boolean): Promise<T> {
+  const key = bytes.buffer;
+  const known = loadedFrom.get(key) as Promise<T> | undefined;
+  if (known) return known;
+  const loading = (async () => {
+    const value = await load();
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === key.byteLength;
+    const buffer = key as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+    if (release && whole && typeof buffer.transfer === 'function') buffer.transfer(0);
+    return value;
+  })();
+  loadedFrom.set(key, loading);
+  loading.catch(() => loadedFrom.delete(key));
+  return loading;
+}
 
 export function engineLoader(assets: AssetsInput, config: PinfaceConfig): () => Promise<Engine> {
   let loading: Promise<Engine> | undefined;
   return () => {
     loading ??= (async () => {
       const a = typeof assets === 'function' ? await assets() : assets;
-      const wasm = a.ortWasm;
-      const detect = await createRunner(a.models.detect, { wasm });
-      const landmark = await createRunner(a.models.landmark, { wasm });
-      const feature = await createRunner(a.models.feature, { wasm });
-      const project = createProjector(initKernel(a.kernel), parseSpace(a.space), config.defense, a.selector ? parseSelector(a.selector) : undefined);
-      return { decoders: createDecoders(a.codecs), models: { detect, landmark, feature }, project };
+      const release = a.releaseAfterLoad === true;
+      const runner = (bytes: Uint8Array): Promise<ModelRunner> => loadOnce(bytes, () => createRunner(bytes, { wasm: a.ortWasm }), release);
+      const detect = await runner(a.models.detect);
+      const landmark = await runner(a.models.landmark);
+      // The default mode projects, so the projection-aware recognizer loads at start; the shipped one
+      // (defense none) only when a request first asks for it, which keeps its memory out of most isolates.
+      const { feature, featurePin } = a.models;
+      const recognizer = (mode: DefenseMode): Promise<ModelRunner> => runner(mode === 'none' || !featurePin ? feature : featurePin);
+      await recognizer(config.defense.mode);
+      const space = await loadOnce(a.space, () => loadSpace(initKernel(a.kernel), parseSpace(a.space)), release);
+      const project = projectorOn(space, config.defense, a.selector ? parseSelector(a.selector) : undefined);
+      return { decoders: createDecoders(a.codecs), models: { detect, landmark }, recognizer, project };
     })().catch((e: unknown) => {
       loading = undefined; // a failed start-up is retried by the next request, not cached forever
       throw e;
@@ -107,7 +150,7 @@ export async function analyzeImage(
       : await alignFace(img, engine.models, { detector: config.detector, policy: opts.faces, layout: CHANNEL_LAYOUT });
     const projected = engine.project(input, defense);
     const t1 = performance.now();
-    const embedding = await embedAligned(projected.input, engine.models.feature);
+    const embedding = await embedAligned(projected.input, await engine.recognizer(defense.mode));
     return {
       image: { width: img.width, height: img.height, format: img.format, orientation: img.orientation },
       face: { ...face, embedding, timings: { ...timings, embed: performance.now() - t1 } },
@@ -126,7 +169,7 @@ export async function analyzeImage(
  * space or selector can never be scored against embeddings it did not make.
  */
 export function embeddingVersion(mode: DefenseMode, defense: DefenseConfig): string {
-  const parts: string[] = [modelIds.recognizer, mode];
+  const parts: string[] = [recognizerId(mode), mode];
   if (mode !== 'none') parts.push(modelIds.immuneSpace);
   if (mode === 'pin-learned') parts.push(modelIds.selector);
   const settings = defenseSettings(mode, defense);

@@ -51,11 +51,18 @@ export function kernelDense(kernel: Kernel, net: SelectorNet): DenseLayers {
   };
 }
 
+/** An immune space resident in a kernel: all a projector reads, so the space file itself can go. */
+export interface LoadedSpace { kernel: Kernel; basis: LoadedBasis; k: number; d: number }
+
+export const loadSpace = (kernel: Kernel, space: ImmuneSpace): LoadedSpace =>
+  ({ kernel, basis: kernel.loadBasis(space.mean, space.basis, space.format, space.k, space.scales), k: space.k, d: space.d });
+
 /** `selector`: the learned selector (models/pin-selector.bin); without it pin-learned answers 400. */
-export function createProjector(kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig, selector?: SelectorNet): Projector {
-  const basis: LoadedBasis = kernel.loadBasis(space.mean, space.basis, space.format, space.k, space.scales);
-  // Only sizes from here on: the closure must not keep the space file alive next to the kernel's copy.
-  const { d, k } = space;
+export const createProjector = (kernel: Kernel, space: ImmuneSpace, cfg: DefenseConfig, selector?: SelectorNet): Projector =>
+  projectorOn(loadSpace(kernel, space), cfg, selector);
+
+/** A projector over a space already in a kernel (several apps of one isolate can share one). */
+export function projectorOn({ kernel, basis, k, d }: LoadedSpace, cfg: DefenseConfig, selector?: SelectorNet): Projector {
   if (selector && selector.k !== k) throw new Error(`[pinface] [selector] trained for K = ${selector.k}, the space has K = ${k}. Retrain it with npm run train:selector.`);
   const selectors: Partial<Record<DefenseMode, Selector>> = {
     topk: topk(Math.min(cfg.topk ?? k, k)),

@@ -4,7 +4,10 @@ import type { CodecModules } from '../wasm/codecs.ts';
 export interface ModelBytes {
   detect: Uint8Array<ArrayBuffer>;
   landmark: Uint8Array<ArrayBuffer>;
+  /** fr_feature.onnx: the shipped recognizer, for defense none (and for every mode when featurePin is absent). */
   feature: Uint8Array<ArrayBuffer>;
+  /** fr_feature_pin.onnx: the projection-aware recognizer (npm run train:recognizer), for every projecting mode. */
+  featurePin?: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -21,6 +24,12 @@ export interface Assets {
   space: Uint8Array<ArrayBuffer>;
   /** models/pin-selector.bin: the learned selector (src/immune/selector-file.ts); without it pin-learned answers 400. */
   selector?: Uint8Array<ArrayBuffer>;
+  /**
+   * The space and model bytes may be detached once loaded into wasm memory, so each is held once
+   * (Workers: the Data modules' ArrayBuffers would otherwise stay next to their loaded copies). Apps
+   * of one isolate given the same bytes share what was loaded from them.
+   */
+  releaseAfterLoad?: boolean;
 }
 
 export type AssetsInput = Assets | (() => Promise<Assets>);

@@ -23,7 +23,7 @@ const RATE_LIMIT_PERIOD_S = 60;
  * export default host;
  */
 export function createWorkersApp(options: AppOptions = {}) {
-  return createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector) }, {
+  return createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector), releaseAfterLoad: true }, {
     runtime: 'workerd',
     store: (env) => d1Store(env.DB as D1Like | undefined),
     rateLimiter: (env) => (env.RATE_LIMITER ? workersRateLimiter(env.RATE_LIMITER as WorkersRateLimit, RATE_LIMIT_PERIOD_S) : undefined),
