@@ -1,7 +1,7 @@
 /** @module Face routes: POST /v1/verify and POST /v1/embed. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { PinfaceConfig } from '../config.ts';
-import { analyzeImage, modelIds, type Engine } from '../engine.ts';
+import { analyzeImage, modelIdsFor, type Engine } from '../engine.ts';
 import { decisionThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import type { DefenseRequest } from '../immune/project.ts';
@@ -45,7 +45,7 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
     return c.json({
       match: d.match, similarity: round(d.similarity, 6), ...decision,
       faces: { source: faceInfo(source), target: faceInfo(target) },
-      models: modelIds,
+      models: modelIdsFor((sourceDefense as DefenseRequest).mode),
       defense: defenseReport(seed, req, { source, target }),
       timings: { source: stageTimings(source), target: stageTimings(target), decide: round(decideMs, 3), total: round(performance.now() - t0) },
     });
@@ -59,7 +59,7 @@ export function registerFaceRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () => P
     const image = await analyzeImage(e, req.images.image, 'image', req, defense as DefenseRequest, config);
     return c.json({
       embedding: Array.from(image.face.embedding, (v) => round(v, 7)),
-      face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }),
+      face: faceInfo(image), models: modelIdsFor((defense as DefenseRequest).mode), defense: defenseReport(seed, req, { image }),
       timings: { image: stageTimings(image), total: round(performance.now() - t0) },
     });
   });

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { allowedOptions, securityFromVars, type PinfaceConfig } from '../config.ts';
 import type { PinfaceEnv } from '../env.ts';
-import { CHANNEL_LAYOUT, modelIds } from '../engine.ts';
+import { CHANNEL_LAYOUT, modelIds, recognizerIds } from '../engine.ts';
 import { calibratedThreshold } from '../calibration.ts';
 import { decoderHeapBytes } from '../wasm/codecs.ts';
 import { kernelHeapBytes } from '../wasm/kernel.ts';
@@ -13,7 +13,7 @@ export const VERSION = '0.1.0';
 
 const InfoSchema = z.object({
   name: z.literal('pinface'), version: z.string(), runtime: z.string(),
-  models: z.record(z.string(), z.object({ id: z.string(), file: z.string(), sha256: z.string() })),
+  models: z.record(z.string(), z.object({ id: z.string(), file: z.string(), sha256: z.string(), usedBy: z.string().optional() })).openapi({ description: 'The networks by role: detect, landmark, feature (the shipped recognizer, defense none) and featurePin (the projection-aware recognizer every projecting mode embeds with, when the build has one).' }),
   source: z.object({ package: z.string(), license: z.string() }),
   threshold: z.number().openapi({ description: 'Threshold of the default defense mode.' }), calibration: z.record(z.string(), z.unknown()),
   defense: z.object({ mode: z.string(), topk: z.number().optional(), lambda: z.number(), noise: z.number() }),
@@ -39,11 +39,14 @@ export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: Pinface
     createRoute({ method: 'get', path: '/v1/info', summary: 'Models, checksums, threshold, limits, runtime', responses: { 200: { description: 'info', content: { 'application/json': { schema: InfoSchema } } } } }),
     (c) => {
       const security = securityFromVars(config.security, c.env);
-      const ids: Record<string, string> = { detect: modelIds.detector, landmark: modelIds.landmarks, feature: modelIds.recognizer };
-      const models = Object.fromEntries(Object.entries(ids).map(([k, id]) => {
-        const m = manifest.models[k as keyof typeof manifest.models];
-        return [k, { id, file: m.file, sha256: m.sha256 }];
-      }));
+      const files = manifest.models;
+      const pin = (manifest as { pinRecognizer?: { file: string; sha256: string } }).pinRecognizer;
+      const models = {
+        detect: { id: modelIds.detector, file: files.detect.file, sha256: files.detect.sha256 },
+        landmark: { id: modelIds.landmarks, file: files.landmark.file, sha256: files.landmark.sha256 },
+        feature: { id: recognizerIds.none, file: files.feature.file, sha256: files.feature.sha256, usedBy: pin ? 'none' : 'every mode' },
+        ...(pin ? { featurePin: { id: recognizerIds.projecting, file: pin.file, sha256: pin.sha256, usedBy: 'topk, pin-threshold, pin-learned' } } : {}),
+      };
       return c.json({
         name: 'pinface' as const, version: VERSION, runtime, models,
         source: { package: manifest.source.package, license: manifest.source.license },

@@ -7,7 +7,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { PinfaceConfig } from '../config.ts';
-import { analyzeImage, embeddingVersion, modelIds, type AnalyzedImage, type Engine } from '../engine.ts';
+import { analyzeImage, embeddingVersion, modelIdsFor, type AnalyzedImage, type Engine } from '../engine.ts';
 import { decisionThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import { PinfaceError } from '../errors.ts';
@@ -70,7 +70,7 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     const image: AnalyzedImage = await analyzeImage(await engine(), req.images.image, 'image', req, d, config);
     return {
       image, version: embeddingVersion(d.mode, config.defense), decision: decisionThreshold(d.mode, req, config),
-      report: { face: faceInfo(image), models: modelIds, defense: defenseReport(seed, req, { image }) },
+      report: { face: faceInfo(image), models: modelIdsFor(d.mode), defense: defenseReport(seed, req, { image }) },
     };
   };
 
