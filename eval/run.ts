@@ -83,6 +83,18 @@ const PRESETS: Record<string, Preset> = {
     transfer: { attacks: ['PGD', 'MI-FGSM', 'DI-TI-MI-FGSM'], eps: [8, 16] },
     blackBox: { pairs: 4, eps: 8, queries: 300, defenses: ['none', 'pin-threshold'] },
   },
+  /**
+   * The README's table over K x fitting data x recognizer: the default defense against no defense,
+   * gray-box PGD (accuracy at eps 8 and the minimal eps) and adaptive PGD with EOT; no transfer
+   * or black-box attacks (a candidate is not what the HTTP service serves).
+   */
+  space: {
+    pairs: 80, defenses: ['none', 'pin-threshold'], attacks: { PGD: [8] },
+    epsGrid: [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+    adaptive: { pairs: 20, epsGrid: [1, 2, 4, 8, 16], samples: 8, defenses: ['pin-threshold'] },
+    transfer: { attacks: [], eps: [] },
+    blackBox: { pairs: 0, eps: 8, queries: 0, defenses: [] },
+  },
   /** Issue 6's study: the selectors side by side under every attack of the lab (all unseen by the learned one). */
   selector: {
     pairs: 80, defenses: ['none', 'topk', 'pin-threshold', 'pin-learned'],
@@ -101,7 +113,11 @@ const PRESETS: Record<string, Preset> = {
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { preset: { type: 'string', default: 'default' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, fresh: { type: 'boolean', default: false } },
+  options: {
+    preset: { type: 'string', default: 'default' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, fresh: { type: 'boolean', default: false },
+    // A candidate immune space and projection-aware recognizer instead of the shipped ones (the README's K x data x recognizer table).
+    space: { type: 'string' }, recognizer: { type: 'string' },
+  },
 });
 const preset = PRESETS[args.preset as string];
 if (!preset) throw new Error(`[pinface] [eval] unknown preset ${args.preset}; use one of ${Object.keys(PRESETS).join(', ')}`);
@@ -109,9 +125,12 @@ const seed = Number(args.seed);
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'default' ? 'eval' : `eval-${args.preset}`));
 // Units are cached per build: a new space, recognizer or selector never reuses faces judged by the old ones.
+const fileSha = (path: string | undefined): string | undefined => (path ? createHash('sha256').update(readFileSync(path)).digest('hex') : undefined);
 const buildKey = createHash('sha256').update(JSON.stringify([
-  manifest.models.feature.sha256, (manifest as { pinRecognizer?: { sha256: string } }).pinRecognizer?.sha256, manifest.space.sha256, manifest.selector.sha256, defaultDefense,
+  manifest.models.feature.sha256, fileSha(args.recognizer) ?? (manifest as { pinRecognizer?: { sha256: string } }).pinRecognizer?.sha256,
+  fileSha(args.space) ?? manifest.space.sha256, manifest.selector.sha256, defaultDefense,
 ])).digest('hex').slice(0, 12);
+if ((args.space || args.recognizer) && preset.blackBox.defenses.length) throw new Error('[pinface] [eval] a candidate --space or --recognizer is not what the HTTP service serves: use a preset without black-box attacks (e.g. --preset space)');
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
 const cacheDir = join(out, 'cache', buildKey);
 mkdirSync(cacheDir, { recursive: true });
@@ -161,7 +180,8 @@ const data = await loadEvalData(dataDir, seed, preset.folds);
 // The gray-box attacker's model is the shipped recognizer; PIN and topk feed the projection-aware one when the build has it.
 const obj: Objective = objective(await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', manifest.models.feature.file)))));
 const pinRecognizerFile = (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file;
-const projecting: Objective = pinRecognizerFile ? objective(await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', pinRecognizerFile))))) : obj;
+const projectingPath = args.recognizer ? resolve(args.recognizer) : pinRecognizerFile ? join(repoRoot, 'models', pinRecognizerFile) : undefined;
+const projecting: Objective = projectingPath ? objective(await gradientRunner(new Uint8Array(readFileSync(projectingPath)))) : obj;
 for (const lambda of preset.sweep ?? []) {
   const path = sweepSelectorPath(lambda);
   if (existsSync(path)) continue;
@@ -169,7 +189,7 @@ for (const lambda of preset.sweep ?? []) {
   execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', 'train-selector.ts'), dataDir, '--lambda', String(lambda), '--out', path, '--seed', String(seed)], { stdio: 'inherit' });
 }
 const sweepNames = (preset.sweep ?? []).flatMap((l) => [`pin-threshold@${l}`, `pin-learned@${l}`] as const);
-const defenses = await evalDefenses([...preset.defenses, ...sweepNames], { clean: obj, projecting });
+const defenses = await evalDefenses([...preset.defenses, ...sweepNames], { clean: obj, projecting }, args.space ? resolve(args.space) : undefined);
 const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
 /** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
@@ -271,7 +291,7 @@ const transfer: NonNullable<EvalResults['transfer']> = {
   surrogate: { name: 'dlib ResNet-29 face descriptor (@vladmandic/face-api 1.7.15, 128-d)', accuracy: 0, threshold: 0 },
   runs: [],
 };
-{
+if (preset.transfer.attacks.length) {
   const sur = objective(await gradientRunner(loadSurrogate(join(repoRoot, 'models'))));
   const surScores = (pairs: Pair[], label: string) => pairScores({ defense: identityDefense, recognizer: sur }, pairs, `surrogate: ${label}`, 0);
   Object.assign(transfer.surrogate, await cached(`surrogate-clean-seed${seed}`, async () => {

@@ -42,11 +42,12 @@ export const sweepSelectorPath = (lambda: number): string => join(repoRoot, '.ca
 /** The recognizers the defenses feed: `projecting` behind PIN and topk (the projection-aware one when the build has it), `clean` behind the rest. */
 export interface EvalRecognizers { clean: Objective; projecting: Objective }
 
-export async function evalDefenses(names: readonly DefenseName[], recognizers: EvalRecognizers): Promise<EvalDefense[]> {
+/** `spacePath`: a candidate immune space instead of the shipped one (the learned selector joins only when trained for its size). */
+export async function evalDefenses(names: readonly DefenseName[], recognizers: EvalRecognizers, spacePath = join(repoRoot, 'models', 'immune-space.bin')): Promise<EvalDefense[]> {
   const { clean, projecting } = recognizers;
-  const space = parseSpace(new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin'))));
+  const space = parseSpace(new Uint8Array(readFileSync(spacePath)));
   const kernel = await nodeKernel();
-  const selector = shippedSelector();
+  const selector = shippedSelector(space.k);
   const project = createProjector(kernel, space, defaultDefense, selector);
   const codec = await nodeJpegCodec();
   const all: Record<DefenseName, () => EvalDefense> = {
