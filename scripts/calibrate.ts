@@ -47,7 +47,8 @@ const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data')
 const t0 = performance.now();
 
 const manifestPath = join(repoRoot, 'models', 'manifest.json');
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>; // any: the manifest is read and rewritten as plain JSON
+// biome-ignore lint/suspicious/noExplicitAny: the manifest is read and rewritten as plain JSON
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
 const spacePath = resolve(args.space ?? join(repoRoot, 'models', 'immune-space.bin'));
 const spaceBytes = new Uint8Array(readFileSync(spacePath));
 const space = parseSpace(spaceBytes);

@@ -67,7 +67,10 @@ function tarball({ package: spec, tarballSha256 }: Source['source']): Uint8Array
 
 function fetchSource(src: Source): void {
   const missing = Object.values(src.models).filter((m) => !isVerified(m));
-  if (missing.length === 0) return log(`${src.source.package}: all files present and verified`);
+  if (missing.length === 0) {
+    log(`${src.source.package}: all files present and verified`);
+    return;
+  }
   const wanted = new Map(missing.map((m) => [m.from, m]));
   for (const entry of tarEntries(gunzipSync(tarball(src.source)))) {
     const m = wanted.get(entry.name);

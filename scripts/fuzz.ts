@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWorkerd } from '../test/contract/process-target.ts';
-import { fuzzHttp } from './lib/fuzz-http.ts';
+import { fuzzHttp, type FuzzReport } from './lib/fuzz-http.ts';
 import { fuzzSeeds } from './lib/fuzz-seeds.ts';
 import { progress } from './lib/progress.ts';
 
@@ -25,7 +25,7 @@ log('starting wrangler dev (workerd)');
 const server = await startWorkerd({ vars: { PINFACE_AUTH: 'open' } });
 const count = Number(args.count);
 const bar = progress('fuzz', count);
-let report;
+let report: FuzzReport;
 try {
   report = await fuzzHttp({
     url: server.url, seeds, partner, count, seed: Number(args.seed), concurrency: Number(args.concurrency),

@@ -94,7 +94,8 @@ const planes3 = (f: Float32Array, out: Float32Array, at: number): void => { out.
 const teacherFile = join(repoRoot, 'models', 'fr_feature.onnx');
 const teacherBytes = new Uint8Array(readFileSync(teacherFile));
 const manifestPath = join(repoRoot, 'models', 'manifest.json');
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>; // any: the manifest is read and rewritten as plain JSON
+// biome-ignore lint/suspicious/noExplicitAny: the manifest is read and rewritten as plain JSON
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const images = Int32Array.from([...trainImages, ...validationImages]);
 const rowOfImage = new Map(Array.from(images, (img, r) => [img, r]));

@@ -70,7 +70,7 @@ export async function loadHuman(): Promise<Peer> {
       try {
         const r = await human.detect(t as unknown as Parameters<Human['detect']>[0]);
         const f = r.face[0];
-        return f?.embedding && f.embedding.length ? { embedding: f.embedding, score: f.score } : undefined;
+        return f?.embedding?.length ? { embedding: f.embedding, score: f.score } : undefined;
       } finally {
         t.dispose();
       }

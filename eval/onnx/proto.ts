@@ -62,8 +62,8 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
-export const enum AttributeType { FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, FLOATS = 6, INTS = 7 }
-export const enum DataType { FLOAT = 1, INT64 = 7, BOOL = 9 }
+export enum AttributeType { FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, FLOATS = 6, INTS = 7 }
+export enum DataType { FLOAT = 1, INT64 = 7, BOOL = 9 }
 
 export interface Attribute { name: string; type: number; f?: number; i?: number; s?: Uint8Array; ints?: number[]; floats?: number[]; t?: Tensor }
 export interface Node { input: string[]; output: string[]; name?: string; op_type: string; domain?: string; attribute: Attribute[] }
@@ -87,7 +87,7 @@ export function writeModel(model: Model): Uint8Array {
 /** Float tensor with its values, whichever field the file stored them in. */
 export function tensorValues(t: Tensor): Float32Array {
   if (t.data_type !== DataType.FLOAT) throw new Error(`[pinface] [onnx] tensor ${t.name} is not float (data_type ${t.data_type})`);
-  if (t.raw_data && t.raw_data.length) return new Float32Array(Uint8Array.from(t.raw_data).buffer);
+  if (t.raw_data?.length) return new Float32Array(Uint8Array.from(t.raw_data).buffer);
   return Float32Array.from(t.float_data ?? []);
 }
 

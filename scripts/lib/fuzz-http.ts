@@ -36,7 +36,8 @@ export interface FuzzReport {
 const KNOWN_CODES = new Set(['unsupported_media_type', 'payload_too_large', 'too_many_pixels', 'corrupt_image', 'no_face', 'multiple_faces', 'invalid_parameters']);
 const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
 
-type Json = Record<string, any>; // any: answers are checked field by field below
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field below
+type Json = Record<string, any>;
 
 /** Why an answer breaks the contract, or null when it keeps it. */
 function violation(status: number, type: string, body: Json | null, endpoint: string): string | null {

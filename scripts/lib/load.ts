@@ -33,7 +33,8 @@ export interface LoadReport {
   integrity: { enrolled: number; verified: number; templatesBefore: number; templatesAfter: number; missing: string[]; errors: string[] };
 }
 
-type Json = Record<string, any>; // any: responses are read field by field
+// biome-ignore lint/suspicious/noExplicitAny: responses are read field by field
+type Json = Record<string, any>;
 
 /** A multipart body: byte parts as files, string parts as fields (options). */
 export const multipart = async (parts: Record<string, Uint8Array<ArrayBuffer> | string>): Promise<{ body: Uint8Array<ArrayBuffer>; type: string }> => {

@@ -6,7 +6,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { PinfaceError } from '../errors.ts';
 
-// any: the host only routes to the app, whatever Env it declares.
+// biome-ignore lint/suspicious/noExplicitAny: the host only routes to the app, whatever Env it declares.
 export function demoHost(app: Hono<any>, serveStatic: MiddlewareHandler): Hono {
   const host = new Hono();
   host.route('/', app);

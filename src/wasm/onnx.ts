@@ -49,7 +49,7 @@ async function withInstantiateHook<T>(module: WebAssembly.Module, init: () => Pr
   Object.defineProperty(Object.prototype, 'instantiateWasm', {
     configurable: true,
     get(this: object) {
-      return Object.prototype.hasOwnProperty.call(this, 'numThreads') ? hook : undefined;
+      return Object.hasOwn(this, 'numThreads') ? hook : undefined;
     },
   });
   try {

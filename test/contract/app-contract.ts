@@ -5,10 +5,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { bad, faces, toBase64 } from './fixtures.ts';
+import { recognizerFile, referenceEmbedding } from './reference-embedding.ts';
+
+const sha12 = (file: string): string => (file === manifest.models.feature.file ? manifest.models.feature.sha256 : (manifest as unknown as { pinRecognizer: { sha256: string } }).pinRecognizer.sha256).slice(0, 12);
 
 /** The threshold npm run calibrate wrote for a defense mode and false-accept level. */
 export const thresholdOf = (mode: string, far = 1e-3): number =>
   (manifest.calibration.modes as Record<string, { thresholds: { far: number; threshold: number }[] }>)[mode]?.thresholds.find((l) => l.far === far)?.threshold ?? NaN;
+
+/** A JSON answer read field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read nested JSON whose shape the assertions themselves check
+export type Json = Record<string, any>;
 
 export interface ContractTarget {
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -121,8 +128,10 @@ export function appContract(name: string, getServer: () => ContractTarget): void
     });
 
     it('reports models, checksums, threshold and runtime', async () => {
-      const info = (await (await getServer().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
+      const info = (await (await getServer().fetch('/v1/info')).json()) as Json;
       expect(info.models.feature.sha256).toBe(manifest.models.feature.sha256);
+      const pin = (manifest as { pinRecognizer?: { sha256: string } }).pinRecognizer;
+      if (pin) expect(info.models.featurePin).toMatchObject({ sha256: pin.sha256, usedBy: 'topk, pin-threshold, pin-learned' });
       expect(info.models.detect.sha256).toBe(manifest.models.detect.sha256);
       expect(info.threshold).toBe(thresholdOf(info.defense.mode));
       expect(info.space.sha256).toBe(manifest.space.sha256);
@@ -130,29 +139,41 @@ export function appContract(name: string, getServer: () => ContractTarget): void
     });
 
     it('serves an OpenAPI 3.1 document', async () => {
-      const doc = (await (await getServer().fetch('/v1/openapi.json')).json()) as Record<string, any>; // any: test reads nested JSON
+      const doc = (await (await getServer().fetch('/v1/openapi.json')).json()) as Json;
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/verify', '/v1/embed', '/v1/health', '/v1/info']));
     });
 
     it('matches two photos of one person (multipart)', async () => {
       const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2 }));
-      const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+      const body = (await res.json()) as Json;
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.match).toBe(true);
       expect(body.similarity).toBeGreaterThanOrEqual(body.threshold);
       expect(body.threshold).toBe(thresholdOf(body.defense.mode));
       expect(body.faces.source.landmarks).toHaveLength(5);
       expect(body.faces.source.facesDetected).toBe(1);
-      expect(body.models.recognizer).toMatch(/^fr_feature@/);
+      expect(body.models.recognizer).toBe(`${recognizerFile(body.defense.mode).replace('.onnx', '')}@${sha12(recognizerFile(body.defense.mode))}`);
       for (const stage of ['decode', 'detect', 'landmarks', 'align', 'project', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
       expect(body.timings.decide).toBeGreaterThanOrEqual(0);
       expect(body.timings.total).toBeGreaterThanOrEqual(body.timings.decide);
     });
 
+    it('serves the same networks as the reference pipeline: each mode embeds with its own recognizer', async () => {
+      for (const mode of ['pin-threshold', 'none'] as const) {
+        const res = await post(getTarget(), '/v1/embed', form({ image: faces.alignedA1, aligned: 'true', defense: mode, seed: '7' }));
+        const body = (await res.json()) as Json;
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(body.models.recognizer).toBe(`${recognizerFile(mode).replace('.onnx', '')}@${sha12(recognizerFile(mode))}`);
+        const ref = await referenceEmbedding(faces.alignedA1, mode, 7);
+        const cos = (body.embedding as number[]).reduce((s, v, i) => s + v * (ref[i] as number), 0);
+        expect(cos, mode).toBeGreaterThan(0.9999);
+      }
+    });
+
     it('rejects two different people (JSON base64)', async () => {
       const res = await post(getTarget(), '/v1/verify', { source: toBase64(faces.a1), target: toBase64(faces.b1) });
-      const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+      const body = (await res.json()) as Json;
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.match).toBe(false);
       expect(body.similarity).toBeLessThan(body.threshold);
@@ -160,7 +181,7 @@ export function appContract(name: string, getServer: () => ContractTarget): void
 
     it('uses the largest face by default when there are several', async () => {
       const res = await post(getTarget(), '/v1/verify', form({ source: faces.two, target: faces.a1 }));
-      const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+      const body = (await res.json()) as Json;
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.faces.source.facesDetected).toBeGreaterThanOrEqual(2);
     });
@@ -176,7 +197,7 @@ export function appContract(name: string, getServer: () => ContractTarget): void
     describe('defense modes', () => {
       const verify = async (options: Record<string, string>, pair = { source: faces.a1, target: faces.a2 }) => {
         const res = await post(getTarget(), '/v1/verify', form({ ...pair, ...options }));
-        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        const body = (await res.json()) as Json;
         expect(res.status, JSON.stringify(body)).toBe(200);
         return body;
       };
@@ -232,14 +253,14 @@ export function appContract(name: string, getServer: () => ContractTarget): void
 
       it('embed takes the defense options too (JSON)', async () => {
         const res = await post(getTarget(), '/v1/embed', { image: toBase64(faces.b1), defense: 'pin-threshold', seed: 3 });
-        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        const body = (await res.json()) as Json;
         expect(res.status, JSON.stringify(body)).toBe(200);
         expect(body.defense).toMatchObject({ mode: 'pin-threshold', seed: 3 });
         expect(Math.hypot(...(body.embedding as number[]))).toBeCloseTo(1, 4);
       });
 
       it('reports its wasm memories after serving: the kernel holds the whole basis', async () => {
-        const info = (await (await getTarget().fetch('/v1/info')).json()) as Record<string, any>; // any: test reads nested JSON
+        const info = (await (await getTarget().fetch('/v1/info')).json()) as Json;
         const basisBytes = manifest.space.k * 112 * 112 * ({ f32: 4, f16: 2, i8: 1 } as Record<string, number>)[manifest.space.format]!;
         expect(info.memory.kernelWasmBytes).toBeGreaterThan(basisBytes);
         expect(info.memory.kernelWasmBytes).toBeLessThan(basisBytes * 1.2);
@@ -251,7 +272,7 @@ export function appContract(name: string, getServer: () => ContractTarget): void
     describe('decisions at a calibrated false-accept level', () => {
       const decide = async (parts: Record<string, string>) => {
         const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.b1, seed: '11', ...parts }));
-        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        const body = (await res.json()) as Json;
         expect(res.status, JSON.stringify(body)).toBe(200);
         return body;
       };
@@ -276,7 +297,7 @@ export function appContract(name: string, getServer: () => ContractTarget): void
         const body = await decide({ threshold: '-1' });
         expect(body).toMatchObject({ threshold: -1, far: null, thresholdSource: 'request', match: true });
         const json = await post(getTarget(), '/v1/verify', { source: toBase64(faces.a1), target: toBase64(faces.a2), far: 1e-4 });
-        expect(((await json.json()) as Record<string, any>).far).toBe(1e-4); // any: nested JSON
+        expect(((await json.json()) as Json).far).toBe(1e-4);
       });
     });
 
@@ -285,7 +306,7 @@ export function appContract(name: string, getServer: () => ContractTarget): void
       it('crops=true returns the aligned face and what the recognizer saw; none hands it over unchanged, PIN does not', async () => {
         for (const defense of ['none', 'pin-threshold']) {
           const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2, crops: 'true', defense, seed: '5' }));
-          const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+          const body = (await res.json()) as Json;
           expect(res.status, JSON.stringify(body)).toBe(200);
           const { size, aligned, projected } = body.faces.source.crops;
           expect(size).toBe(112);
@@ -296,21 +317,21 @@ export function appContract(name: string, getServer: () => ContractTarget): void
           if (defense === 'none') expect(meanAbs).toBe(0);
           else expect(meanAbs).toBeGreaterThan(1);
         }
-        const plain = (await (await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2 }))).json()) as Record<string, any>; // any: nested JSON
+        const plain = (await (await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2 }))).json()) as Json;
         expect(plain.faces.source.crops).toBeUndefined();
       });
 
       it('aligned=true takes the crops as they are: no detection, the same decision as the photos', async () => {
-        const photos = (await (await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2, defense: 'none' }))).json()) as Record<string, any>; // any: nested JSON
+        const photos = (await (await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2, defense: 'none' }))).json()) as Json;
         const res = await post(getTarget(), '/v1/verify', form({ source: faces.alignedA1, target: faces.alignedA2, aligned: 'true', defense: 'none' }));
-        const body = (await res.json()) as Record<string, any>; // any: test reads nested JSON
+        const body = (await res.json()) as Json;
         expect(res.status, JSON.stringify(body)).toBe(200);
         expect(body.match).toBe(true);
         // 8-bit rounding of the crops is all that differs.
         expect(Math.abs(body.similarity - photos.similarity)).toBeLessThan(0.01);
         expect(body.faces.source.box).toEqual({ x: 0, y: 0, width: 112, height: 112 });
         expect(body.timings.source.detect).toBe(0);
-        const other = (await (await post(getTarget(), '/v1/verify', form({ source: faces.alignedA1, target: faces.b1, aligned: 'true' }))).json()) as Record<string, any>; // any: nested JSON
+        const other = (await (await post(getTarget(), '/v1/verify', form({ source: faces.alignedA1, target: faces.b1, aligned: 'true' }))).json()) as Json;
         expect(other.code).toBe('invalid_parameters');
       });
     });

@@ -6,13 +6,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ContractTarget, TEST_ADMIN_TOKEN, expectProblem, form, mintKey, withKey } from './app-contract.ts';
+import { type ContractTarget, type Json, TEST_ADMIN_TOKEN, expectProblem, form, mintKey, withKey } from './app-contract.ts';
 import { faces } from './fixtures.ts';
 import { MOUNTS } from './mount-host.ts';
 
 const CREDENTIALS = ['admin', 'tenantA', 'tenantB', 'revoked', 'malformed', 'none'] as const;
 type Credential = typeof CREDENTIALS[number];
-type Json = Record<string, any>; // any: tests read nested JSON
 
 interface Ids { subjectA: string; keyB: string }
 interface Row {
@@ -33,7 +32,7 @@ const tenants = (a: number, b = a): Record<Credential, number> => ({ ...same(401
 const jsonBody = (v: unknown) => () => JSON.stringify(v);
 const pair = () => form({ source: faces.a1, target: faces.a2 });
 const probe = () => form({ image: faces.a2 });
-const seesA = (cred: Credential, ids: Ids, found: boolean) => expect(found, `${cred} and tenant A's subject`).toBe(cred === 'tenantA');
+const seesA = (cred: Credential, found: boolean) => expect(found, `${cred} and tenant A's subject`).toBe(cred === 'tenantA');
 
 export const AUTH_TABLE: Row[] = [
   { method: 'GET', route: '/v1/health', expect: same(200) },
@@ -43,13 +42,13 @@ export const AUTH_TABLE: Row[] = [
   { method: 'GET', route: '/v1/keys', expect: tenants(200), check: (cred, body) => { for (const k of body.keys as Json[]) expect(k.tenant).toBe(cred === 'tenantA' ? 'mount-a' : 'mount-b'); } },
   { method: 'POST', route: '/v1/keys', expect: tenants(201) },
   { method: 'DELETE', route: '/v1/keys/{keyB}', expect: { ...tenants(404), tenantB: undefined } as Row['expect'] },
-  { method: 'GET', route: '/v1/subjects', expect: tenants(200), check: (cred, body, ids) => seesA(cred, ids, (body.subjects as Json[]).some((s) => s.id === ids.subjectA)) },
+  { method: 'GET', route: '/v1/subjects', expect: tenants(200), check: (cred, body, ids) => seesA(cred, (body.subjects as Json[]).some((s) => s.id === ids.subjectA)) },
   { method: 'POST', route: '/v1/subjects', body: jsonBody({ label: 'mount' }), json: true, expect: tenants(201) },
   { method: 'GET', route: '/v1/subjects/{A}', expect: tenants(200, 404) },
   { method: 'DELETE', route: '/v1/subjects/{A}', expect: { ...tenants(404), tenantA: undefined } as Row['expect'] },
   { method: 'POST', route: '/v1/subjects/{A}/verify', body: probe, expect: tenants(200, 404), check: (_cred, body) => expect(body.match).toBe(true) },
   { method: 'POST', route: '/v1/verify', body: pair, expect: tenants(200), check: (_cred, body) => expect(body.match).toBe(true) },
-  { method: 'POST', route: '/v1/search', body: probe, expect: tenants(200), check: (cred, body, ids) => seesA(cred, ids, (body.results as Json[]).some((r) => r.subject.id === ids.subjectA)) },
+  { method: 'POST', route: '/v1/search', body: probe, expect: tenants(200), check: (cred, body, ids) => seesA(cred, (body.results as Json[]).some((r) => r.subject.id === ids.subjectA)) },
 ];
 
 /** The options that weaken the defense, as a request sends them (form fields), with what each needs. */
@@ -90,7 +89,7 @@ export function mountContract(name: string, getServer: () => ContractTarget, exp
     });
     afterAll(() => {
       mkdirSync('test-results', { recursive: true });
-      writeFileSync(`test-results/auth-table-${name}.md`, ['| mount | route | credential | expected | got |', '|---|---|---|---|---|', ...outcomes.sort()].join('\n') + '\n');
+      writeFileSync(`test-results/auth-table-${name}.md`, `${['| mount | route | credential | expected | got |', '|---|---|---|---|---|', ...outcomes.sort()].join('\n')}\n`);
     });
 
     for (const mount of MOUNTS) {

@@ -8,7 +8,8 @@
 import { Hono } from 'hono';
 
 type Vars = Record<string, unknown>;
-type App = Hono<any>; // any: a host mounts whatever Env the sub-app declares
+// biome-ignore lint/suspicious/noExplicitAny: a host mounts whatever Env the sub-app declares
+type App = Hono<any>;
 
 /** Mount points of the same deployment settings: the auth table must give the same answers at each. */
 export const MOUNTS = ['', '/face', '/base/api'] as const;

@@ -3,7 +3,7 @@
  * (in-process Node with the memory store, workerd with D1, Deno with Deno KV).
  */
 import { describe, expect, it } from 'vitest';
-import { type ContractTarget, TEST_ADMIN_TOKEN, expectProblem, form, keyedTarget, mintKey, post, thresholdOf, withKey } from './app-contract.ts';
+import { type ContractTarget, type Json, TEST_ADMIN_TOKEN, expectProblem, form, keyedTarget, mintKey, post, thresholdOf, withKey } from './app-contract.ts';
 import { faces, toBase64 } from './fixtures.ts';
 
 export interface SecurityExpectations {
@@ -13,7 +13,6 @@ export interface SecurityExpectations {
   corsOrigin: string;
 }
 
-type Json = Record<string, any>; // any: tests read nested JSON
 
 const call = async (target: ContractTarget, path: string, init: RequestInit = {}): Promise<{ status: number; body: Json; res: Response }> => {
   const res = await target.fetch(path, init);
@@ -41,7 +40,7 @@ export function subjectsContract(name: string, getServer: () => ContractTarget, 
       it('refuses a malformed, an unknown and a tampered key', async () => {
         const { token } = await mintKey(getServer(), 'auth-probe');
         const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-        for (const bad of ['nonsense', 'pfk.key_000000000000000000000000.' + 'A'.repeat(43), tampered]) {
+        for (const bad of ['nonsense', `pfk.key_000000000000000000000000.${'A'.repeat(43)}`, tampered]) {
           await expectProblem(await withKey(getServer(), bad).fetch('/v1/subjects'), 401, 'unauthorized');
         }
         expect((await withKey(getServer(), token).fetch('/v1/subjects')).status).toBe(200);
