@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDefense } from '../src/config.ts';
-import { CHANNEL_LAYOUT } from '../src/engine.ts';
+import { CHANNEL_LAYOUT } from '../src/analyze.ts';
 import { createProjector } from '../src/immune/project.ts';
 import type { DefenseMode } from '../src/immune/selectors.ts';
 import { parseSpace } from '../src/immune/space-file.ts';

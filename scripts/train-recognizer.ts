@@ -25,7 +25,7 @@ import { loadSpace, projectorOn, type DefenseRequest, type Projector } from '../
 import { uniform } from '../src/immune/rng.ts';
 import type { DefenseMode } from '../src/immune/selectors.ts';
 import { parseSpace } from '../src/immune/space-file.ts';
-import { EMBEDDING_SIZE, l2normalize } from '../src/pipeline/embed.ts';
+import { EMBEDDING_SIZE, grayToInput, l2normalize } from '../src/pipeline/embed.ts';
 import { train } from '../train/loop.ts';
 import { TARGET_INPUT, withCosineLoss } from '../train/losses.ts';
 import { batchRecognizer, type BatchRecognizer } from './lib/calibration/embed.ts';
@@ -88,7 +88,6 @@ const faceOf = (img: number, mirrored: boolean): Float32Array => {
   const f = faces.subarray(r * D, (r + 1) * D);
   return mirrored ? mirror(f) : f;
 };
-const planes3 = (f: Float32Array, out: Float32Array, at: number): void => { out.set(f, at); out.set(f, at + D); out.set(f, at + 2 * D); };
 
 // 2. Teacher: the shipped network on every clean face and its mirror (cached).
 const teacherFile = join(repoRoot, 'models', 'fr_feature.onnx');
@@ -112,7 +111,7 @@ const teacher = await (async (): Promise<Float32Array> => {
   const jobs = Array.from({ length: images.length * 2 }, (_, j) => j);
   for (let s = 0; s < jobs.length; s += B) {
     const n = Math.min(B, jobs.length - s);
-    for (let b = 0; b < n; b++) { const j = s + b; planes3(faceOf(images[j >> 1] as number, (j & 1) === 1), x, b * 3 * D); bar.tick(); }
+    for (let b = 0; b < n; b++) { const j = s + b; grayToInput(faceOf(images[j >> 1] as number, (j & 1) === 1), x, b * 3 * D); bar.tick(); }
     const y = await net(x.subarray(0, n * 3 * D), n);
     for (let b = 0; b < n; b++) out.set(l2normalize(y.subarray(b * EMBEDDING_SIZE, (b + 1) * EMBEDDING_SIZE)), (s + b) * EMBEDDING_SIZE);
   }
@@ -132,7 +131,7 @@ const loaded = loadSpace(kernel, parseSpace(spaceBytes));
 const projectors = new Map(VIEWS.map((v) => [v.lambda, projectorOn(loaded, { ...defaultDefense, lambda: v.lambda }, selector)]));
 const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number, lambda = defaultDefense.lambda): void => {
   const x = new Float32Array(3 * D);
-  planes3(faceOf(img, mirrored), x, 0);
+  grayToInput(faceOf(img, mirrored), x, 0);
   out.set((projectors.get(lambda) as Projector)(x, req).input, at);
 };
 

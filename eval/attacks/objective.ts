@@ -5,7 +5,7 @@
  * J(x) = sign * cos(f(x), ref): sign -1 for dodging (push a genuine pair apart), +1 for
  * impersonation (pull an impostor pair together). Attacks ascend J.
  */
-import { FEATURE_NORMALIZE } from '../../src/pipeline/embed.ts';
+import { FEATURE_NORMALIZE, grayToInput } from '../../src/pipeline/embed.ts';
 import type { GradientRunner } from '../grad/session.ts';
 
 export const FACE_PIXELS = 112 * 112;
@@ -40,7 +40,7 @@ export function objective(recognizer: GradientRunner): Objective {
   const P = FACE_PIXELS;
   const batchInput = (planes: Float32Array[]): Float32Array => {
     const x = new Float32Array(planes.length * 3 * P);
-    planes.forEach((p, i) => { x.set(p, 3 * i * P); x.set(p, (3 * i + 1) * P); x.set(p, (3 * i + 2) * P); });
+    planes.forEach((p, i) => grayToInput(p, x, 3 * i * P));
     return x;
   };
   const D = recognizer.outputSize;

@@ -4,6 +4,7 @@
  * from the chosen selector's keep probabilities; x' is repeated to the recognizer's 3 planes.
  */
 import { PinfaceError } from '../errors.ts';
+import { grayToInput } from '../pipeline/embed.ts';
 import type { Kernel, LoadedBasis } from '../wasm/kernel.ts';
 import { randomSeed } from './rng.ts';
 import { drawsMasks, pinLearned, pinThreshold, sampleMask, topk, type DefenseMode, type DenseLayers, type Selector } from './selectors.ts';
@@ -84,10 +85,7 @@ export function projectorOn({ kernel, basis, k, d }: LoadedSpace, cfg: DefenseCo
     const seed = req.deterministic || !drawsMasks(req.mode) ? undefined : (req.seed ?? randomSeed());
     const mask = sampleMask(p, seed);
     kernel.reconstruct(basis, coeffs, mask, plane);
-    const out = new Float32Array(3 * d);
-    out.set(plane, 0);
-    out.set(plane, d);
-    out.set(plane, 2 * d);
+    const out = grayToInput(plane);
     let kept = 0;
     for (const m of mask) kept += m;
     return { input: out, mask, report: { mode: req.mode, components: k, componentsKept: kept, seed: seed ?? null, projectMs: performance.now() - t0 } };

@@ -9,16 +9,19 @@ import { output, type ModelRunner } from './model.ts';
 export const EMBEDDING_SIZE = 512;
 export const FEATURE_NORMALIZE = { mean: 127, scale: 128 } as const;
 
-/** The aligned face as the recognizer's input tensor [3, 112, 112] (gray is repeated to 3 planes). */
+/**
+ * The recognizer's input from one gray plane: the plane repeated to the network's 3 channels. The
+ * one place that convention lives (the defense, calibration, training and the attack lab call it).
+ */
+export function grayToInput(plane: Float32Array, out = new Float32Array(3 * plane.length), at = 0): Float32Array {
+  for (let c = 0; c < 3; c++) out.set(plane, at + c * plane.length);
+  return out;
+}
+
+/** The aligned face as the recognizer's input tensor [3, 112, 112]. */
 export function alignedInput(image: RgbaImage, map: Affine, layout: ChannelLayout): Float32Array {
-  const s = ALIGNED_SIZE;
-  const t = sampleToChw(image, map, s, s, layout, FEATURE_NORMALIZE, 8);
-  if (layout !== 'gray') return t;
-  const rgb = new Float32Array(3 * s * s);
-  rgb.set(t, 0);
-  rgb.set(t, s * s);
-  rgb.set(t, 2 * s * s);
-  return rgb;
+  const t = sampleToChw(image, map, ALIGNED_SIZE, ALIGNED_SIZE, layout, FEATURE_NORMALIZE, 8);
+  return layout === 'gray' ? grayToInput(t) : t;
 }
 
 export const l2normalize = (v: Float32Array): Float32Array => {

@@ -2,7 +2,7 @@
 import { bodyLimit } from 'hono/body-limit';
 import { DEFAULT_FAR } from '../calibration.ts';
 import { allowedOptions, securityFromVars, type PinfaceConfig, type PinfaceVars } from '../config.ts';
-import type { AnalyzedImage } from '../engine.ts';
+import type { AnalyzedImage } from '../analyze.ts';
 import { PinfaceError } from '../errors.ts';
 import type { DefenseRequest } from '../immune/project.ts';
 import { randomSeed } from '../immune/rng.ts';

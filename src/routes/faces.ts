@@ -1,7 +1,9 @@
 /** @module Face routes: POST /v1/verify and POST /v1/embed. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { PinfaceConfig } from '../config.ts';
-import { analyzeImage, modelIdsFor, type Engine } from '../engine.ts';
+import { analyzeImage } from '../analyze.ts';
+import type { Engine } from '../engine.ts';
+import { modelIdsFor } from '../versions.ts';
 import { decisionThreshold } from '../calibration.ts';
 import type { PinfaceEnv } from '../env.ts';
 import type { DefenseRequest } from '../immune/project.ts';

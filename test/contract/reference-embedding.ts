@@ -10,7 +10,7 @@ import { nodeCodecModules } from '../../scripts/lib/node-codecs.ts';
 import { nodeKernel } from '../../scripts/lib/node-kernel.ts';
 import { nodeRunner, repoRoot, shippedSelector } from '../../scripts/lib/node-models.ts';
 import { defaultDefense, defaultLimits } from '../../src/config.ts';
-import { CHANNEL_LAYOUT } from '../../src/engine.ts';
+import { CHANNEL_LAYOUT } from '../../src/analyze.ts';
 import { createProjector } from '../../src/immune/project.ts';
 import type { DefenseMode } from '../../src/immune/selectors.ts';
 import { parseSpace } from '../../src/immune/space-file.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
 import { createApp } from '../../src/app.ts';
 import { defaultDefense } from '../../src/config.ts';
-import { embeddingVersion } from '../../src/engine.ts';
+import { embeddingVersion } from '../../src/versions.ts';
 import { PinfaceError } from '../../src/errors.ts';
 import { memoryStore } from '../../src/store/memory.ts';
 

@@ -14,7 +14,7 @@ import { readModel, writeModel } from '../../../eval/onnx/proto.ts';
 import type { DefenseRequest, Projector } from '../../../src/immune/project.ts';
 import { drawsMasks, type DefenseMode } from '../../../src/immune/selectors.ts';
 import { ALIGNED_SIZE } from '../../../src/pipeline/align.ts';
-import { EMBEDDING_SIZE as EMBEDDING, l2normalize } from '../../../src/pipeline/embed.ts';
+import { EMBEDDING_SIZE as EMBEDDING, grayToInput, l2normalize } from '../../../src/pipeline/embed.ts';
 import { D } from '../fit-faces.ts';
 import { repoRoot } from '../node-models.ts';
 import { progress } from '../progress.ts';
@@ -66,8 +66,7 @@ export async function embedMode(faces: Float32Array, rows: Int32Array, mode: Def
     for (let b = 0; b < n; b++) {
       const i = start + b;
       const face = faces.subarray((rows[i] as number) * D, ((rows[i] as number) + 1) * D);
-      const input = new Float32Array(3 * D);
-      input.set(face, 0); input.set(face, D); input.set(face, 2 * D);
+      const input = grayToInput(face);
       const req: DefenseRequest = { mode, deterministic: false, ...(drawsMasks(mode) ? { seed: imageSeed(i, seed) } : {}) };
       const p = project(input, req);
       kept += p.report.componentsKept;

@@ -1,0 +1,80 @@
+/**
+ * @module Analyze: the one module that owns the order of the stages for one image — decode, find
+ * and align the face (or take an aligned crop), the defense, the recognizer — with per-stage timings.
+ */
+import type { PinfaceConfig } from './config.ts';
+import type { Engine } from './engine.ts';
+import { PinfaceError, isPinfaceError } from './errors.ts';
+import type { DefenseReport, DefenseRequest } from './immune/project.ts';
+import { decodeImage, type DecodedImage } from './pipeline/decode/index.ts';
+import { ALIGNED_SIZE, ARCFACE_TEMPLATE } from './pipeline/align.ts';
+import { alignedInput, embedAligned, FEATURE_NORMALIZE } from './pipeline/embed.ts';
+import { alignFace, type AlignedFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
+import type { ChannelLayout } from './pipeline/image.ts';
+
+export interface AnalyzedImage {
+  image: Pick<DecodedImage, 'width' | 'height' | 'format' | 'orientation'>;
+  face: FaceResult;
+  defense: DefenseReport;
+  decodeMs: number;
+  /** The aligned face and the recognizer's input after the defense, 8-bit gray (only when asked for). */
+  crops?: { size: number; aligned: Uint8Array; projected: Uint8Array };
+}
+
+export interface AnalyzeOptions {
+  faces: FacePolicy;
+  /** The image is an aligned ALIGNED_SIZE face: no detection, no alignment. */
+  aligned: boolean;
+  crops: boolean;
+}
+
+/** The recognizer sees grayscale repeated to 3 planes: measured as accurate as BGR (README), and it is what the immune space projects. */
+export const CHANNEL_LAYOUT: ChannelLayout = 'gray';
+
+/** An image that is already an aligned face: its pixels are the recognizer's crop, the template is its landmarks. */
+function asAlignedFace(img: DecodedImage): AlignedFace {
+  if (img.width !== ALIGNED_SIZE || img.height !== ALIGNED_SIZE) {
+    throw new PinfaceError('invalid_parameters', `[pinface] [request] aligned=true needs ${ALIGNED_SIZE}x${ALIGNED_SIZE} face crops; this image is ${img.width}x${img.height}. Send the photo without aligned=true to have the face found and aligned.`, { field: 'aligned' });
+  }
+  const t0 = performance.now();
+  const input = alignedInput(img, [1, 0, 0, 0, 1, 0], CHANNEL_LAYOUT);
+  return {
+    box: { x: 0, y: 0, width: ALIGNED_SIZE, height: ALIGNED_SIZE }, score: 1, landmarks: ARCFACE_TEMPLATE.map(([x, y]) => [x, y]), facesDetected: 1,
+    input, timings: { detect: 0, landmarks: 0, align: performance.now() - t0 },
+  };
+}
+
+/** The first plane of a normalised [3, 112, 112] input back to 8-bit gray. */
+const toGray8 = (input: Float32Array): Uint8Array =>
+  Uint8Array.from(input.subarray(0, ALIGNED_SIZE * ALIGNED_SIZE), (v) => Math.max(0, Math.min(255, Math.round(v * FEATURE_NORMALIZE.scale + FEATURE_NORMALIZE.mean))));
+
+export async function analyzeImage(
+  engine: Engine,
+  bytes: Uint8Array<ArrayBuffer>,
+  field: string,
+  opts: AnalyzeOptions,
+  defense: DefenseRequest,
+  config: PinfaceConfig,
+): Promise<AnalyzedImage> {
+  try {
+    const t0 = performance.now();
+    const img = await decodeImage(bytes, engine.decoders, config.limits);
+    const decodeMs = performance.now() - t0;
+    const { input, timings, ...face } = opts.aligned
+      ? asAlignedFace(img)
+      : await alignFace(img, engine.models, { detector: config.detector, policy: opts.faces, layout: CHANNEL_LAYOUT });
+    const projected = engine.project(input, defense);
+    const t1 = performance.now();
+    const embedding = await embedAligned(projected.input, await engine.recognizer(defense.mode));
+    return {
+      image: { width: img.width, height: img.height, format: img.format, orientation: img.orientation },
+      face: { ...face, embedding, timings: { ...timings, embed: performance.now() - t1 } },
+      defense: projected.report,
+      decodeMs,
+      ...(opts.crops ? { crops: { size: ALIGNED_SIZE, aligned: toGray8(input), projected: toGray8(projected.input) } } : {}),
+    };
+  } catch (e) {
+    throw isPinfaceError(e) ? e.about(field) : e;
+  }
+}
+
