@@ -340,7 +340,9 @@ const minimal = (jobs: Array<{ eps: number; fooled: boolean[] }>, cleanWrong: bo
 const summary: EvalResults['summary'] = {};
 const minimalPerPair: HtmlExtras['minimal'] = {};
 for (const d of defenses) {
-  const cleanWrong = await fooled(d, attacked, grayTask.faces, refsThrough.get(d.name) as Float32Array[]);
+  // Cached like every other decision: a resumed run must read the clean decisions its minimal eps were measured against
+  // (recomputed, a pair whose score sits on the threshold could flip with the last bit of another run's arithmetic).
+  const cleanWrong = await cached(`clean-wrong-${d.name}-n${attacked.length}-seed${seed}`, () => fooled(d, attacked, grayTask.faces, refsThrough.get(d.name) as Float32Array[]));
   const pgdRuns = gray.filter((g) => g.attack === 'PGD').map((g) => ({ eps: g.eps, fooled: g.fooled[d.name] as boolean[] }));
   const m = minimal(pgdRuns, cleanWrong);
   const adaptiveRuns = adaptive.filter((a) => a.defense === d.name);
