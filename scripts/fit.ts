@@ -1,6 +1,6 @@
 /**
- * @module fit: `npm run fit [-- --data <dir>] [--sources lfw,utk] [--augment 1] [--k 2000] [--fit-k 2500]
- *   [--format i8|f16|f32] [--seed 1]` fits the immune space: aligned grayscale faces (our own
+ * @module fit: `npm run fit [-- --data <dir>] [--sources lfw,utk] [--augment 1] [--k 2500] [--fit-k 2500]
+ *   [--format i8|f16|f32] [--seed 1] [--fresh]` fits the immune space: aligned grayscale faces (our own
  * pipeline) of the calibration people only (LFW dev people outside dev folds 5-8, and UTKFace's
  * fit part when the data folder has it), each with its mirror image and `augment` seeded
  * photometric variants (gamma, contrast, blur or JPEG re-encoding), so the basis spans the
@@ -30,12 +30,14 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: join(repoRoot, '..', 'shared', 'data') },
     sources: { type: 'string', default: 'lfw,utk' },
     augment: { type: 'string', default: '1' },
-    k: { type: 'string', default: '1000' },
+    k: { type: 'string', default: '2500' },
     'fit-k': { type: 'string', default: '2500' },
     format: { type: 'string', default: 'i8' },
     seed: { type: 'string', default: '1' },
     'power-iterations': { type: 'string', default: '2' },
     out: { type: 'string', default: join(repoRoot, 'models', 'immune-space.bin') },
+    /** Fit again even when the full fit is cached (a reproducibility check). */
+    fresh: { type: 'boolean', default: false },
   },
 });
 const k = Number(args.k), fitK = Math.max(k, Number(args['fit-k'])), seed = Number(args.seed), augment = Number(args.augment);
@@ -96,7 +98,7 @@ return faces;
 const fitKey = createHash('sha256').update(`${pipelineFingerprint()}\n${JSON.stringify({ sources, augment, fitK, seed, pi: args['power-iterations'] })}\n${withFace.map((i) => pop.paths[i]).join('\n')}`).digest('hex').slice(0, 12);
 const fullPath = join(repoRoot, '.cache', 'fit', `space-${sources.join('-')}-aug${augment}-fit${fitK}-seed${seed}-${fitKey}-f32.bin`);
 const counts: Record<string, number> = {};
-const pca = existsSync(fullPath) ? cachedFit(fullPath) : randomizedPca(await fittingFaces(counts), n, D, chunkedLinalg(await nodeKernel()), {
+const pca = existsSync(fullPath) && !args.fresh ? cachedFit(fullPath) : randomizedPca(await fittingFaces(counts), n, D, chunkedLinalg(await nodeKernel()), {
   k: fitK, oversample: 100, powerIterations: Number(args['power-iterations']), seed,
   log: (m) => log(`${m} (${elapsed()})`),
 });
@@ -113,7 +115,7 @@ const explained = Object.fromEntries([50, 100, 250, 500, 750, 1000, 1500, 2000, 
 log(`explained variance: ${JSON.stringify(explained)}`);
 
 const space = { d: D, side: ALIGNED_SIZE, seed, faces: n, mean: pca.mean };
-if (!existsSync(fullPath)) {
+if (!existsSync(fullPath) || args.fresh) {
   mkdirSync(join(repoRoot, '.cache', 'fit'), { recursive: true });
   writeFileSync(`${fullPath}.json`, JSON.stringify({ totalVariance: pca.totalVariance, variances: Array.from(pca.variances), counts }));
   writeFileSync(fullPath, serializeSpace({ ...space, k: fitK, variances: Float32Array.from(pca.variances), basis: pca.components }, 'f32'));

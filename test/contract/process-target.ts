@@ -31,8 +31,9 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGKILL');
 }
 
-export async function startServer(cmd: string, args: string[], port: number, env: Record<string, string> = {}, timeoutMs = 150_000): Promise<ServerProcess> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env }, detached: true });
+/** `healthPath`: what answers once the server is up (a host that mounts pinface elsewhere has it under its prefix). */
+export async function startServer(cmd: string, args: string[], port: number, env: Record<string, string> = {}, timeoutMs = 150_000, healthPath = '/v1/health', cwd?: string): Promise<ServerProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env }, detached: true, ...(cwd ? { cwd } : {}) });
   let log = '';
   child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
@@ -45,7 +46,7 @@ export async function startServer(cmd: string, args: string[], port: number, env
       throw new Error(`${cmd} failed to start:\n${log}`);
     }
     try {
-      if ((await fetch(`${url}/v1/health`)).ok) break;
+      if ((await fetch(`${url}${healthPath}`)).ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       await stopGroup(child);
