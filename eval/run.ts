@@ -167,21 +167,23 @@ const cachedFaces = (key: string, work: () => Promise<Float32Array[]>): Promise<
 /** A lazy value computed at most once: the faces of a unit are only loaded when some judge needs them. */
 const once = <T>(f: () => Promise<T>): (() => Promise<T>) => { let p: Promise<T> | undefined; return () => (p ??= f()); };
 
-/** Which attacked pairs each defense gets wrong on these faces, one cached unit per defense. */
-async function judgedBy(unit: string, faces: () => Promise<Float32Array[]>): Promise<Record<string, boolean[]>> {
+/** Which attacked pairs each of `judges` gets wrong on these faces, one cached unit per defense. */
+async function judgedBy(unit: string, faces: () => Promise<Float32Array[]>, judges: readonly EvalDefense[] = defenses): Promise<Record<string, boolean[]>> {
   const out: Record<string, boolean[]> = {};
-  for (const d of defenses) out[d.name] = await cached(`${unit}-judged-${d.name}`, async () => fooled(d, attacked, await faces(), refsThrough.get(d.name) as Float32Array[]));
+  for (const d of judges) out[d.name] = await cached(`${unit}-judged-${d.name}`, async () => fooled(d, attacked, await faces(), refsThrough.get(d.name) as Float32Array[]));
   return out;
 }
 
 const manifestNone = manifest.calibration.modes.none.threshold;
 const t0 = performance.now();
 const data = await loadEvalData(dataDir, seed, preset.folds);
-// The gray-box attacker's model is the shipped recognizer; PIN and topk feed the projection-aware one when the build has it.
+// PIN and topk feed the projection-aware recognizer when the build has it; the gray-box attacker knows the recognizer a
+// defense feeds (not the defense), so its faces are made on that network, bare.
 const obj: Objective = objective(await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', manifest.models.feature.file)))));
 const pinRecognizerFile = (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file;
 const projectingPath = args.recognizer ? resolve(args.recognizer) : pinRecognizerFile ? join(repoRoot, 'models', pinRecognizerFile) : undefined;
-const projecting: Objective = projectingPath ? objective(await gradientRunner(new Uint8Array(readFileSync(projectingPath)))) : obj;
+// The original network named as a candidate is the same attacker as the shipped one, not a second one.
+const projecting: Objective = projectingPath && fileSha(projectingPath) !== manifest.models.feature.sha256 ? objective(await gradientRunner(new Uint8Array(readFileSync(projectingPath)))) : obj;
 for (const lambda of preset.sweep ?? []) {
   const path = sweepSelectorPath(lambda);
   if (existsSync(path)) continue;
@@ -275,11 +277,22 @@ const runAttack: Record<AttackName, (o: Objective, t: LinfTask, eps: number, rng
 };
 const columns = Object.entries(preset.attacks).flatMap(([attack, eps]) => (eps ?? []).map((e) => ({ attack: attack as AttackName, eps: e })));
 const grayJobs = [...columns, ...preset.epsGrid.filter((e) => !columns.some((c) => c.attack === 'PGD' && c.eps === e)).map((eps) => ({ attack: 'PGD' as AttackName, eps }))];
+// One attacker per recognizer the defenses feed; units of the shipped recognizer keep their names (and caches).
+const grayAttackers = [{ tag: '', model: obj, task: grayTask }];
+if (projecting !== obj) {
+  const task: LinfTask = { ...grayTask, refs: await projecting.embed(attacked.map((p) => data.face(p.b) as Float32Array), undefined, uniform(seed + 3)) };
+  grayAttackers.push({ tag: '-projecting', model: projecting, task });
+}
 const gray: EvalResults['gray'] = [];
 const bar = progress('gray-box attacks', grayJobs.length);
 for (const job of grayJobs) {
-  const unit = `gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}`;
-  const result = await judgedBy(unit, once(() => cachedFaces(unit, () => runAttack[job.attack](obj, grayTask, job.eps, uniform(seed * 31 + job.eps * 1000)))));
+  const result: Record<string, boolean[]> = {};
+  for (const a of grayAttackers) {
+    const judges = defenses.filter((d) => d.recognizer === a.model);
+    if (!judges.length) continue;
+    const unit = `gray-${job.attack}-eps${job.eps}-n${attacked.length}-seed${seed}${a.tag}`;
+    Object.assign(result, await judgedBy(unit, once(() => cachedFaces(unit, () => runAttack[job.attack](a.model, a.task, job.eps, uniform(seed * 31 + job.eps * 1000)))), judges));
+  }
   gray.push({ ...job, fooled: result });
   bar.tick();
 }

@@ -22,12 +22,12 @@ export interface SpaceRow {
 }
 
 export const ROWS: SpaceRow[] = [
-  { name: 'lfw-k1000-original', k: 1000, data: 'LFW dev', recognizer: 'original', isolateMb: 69.8, commands: 'the previous shipped space (git show 389f8a8:models/immune-space.bin)' },
+  { name: 'lfw-k1000-original', k: 1000, data: 'LFW dev', recognizer: 'original', isolateMb: 69.8, uploadMiB: 35.2, commands: 'the previous shipped space (git show 389f8a8:models/immune-space.bin)' },
   { name: 'lfw-utk-k1000-original', k: 1000, data: 'LFW dev + UTKFace', recognizer: 'original', isolateMb: 69.8, commands: 'npm run fit -- --k 1000 --out <file>' },
   { name: 'lfw-utk-k1500-original', k: 1500, data: 'LFW dev + UTKFace', recognizer: 'original', commands: 'npm run fit -- --k 1500 --out <file>' },
   { name: 'lfw-utk-k2000-original', k: 2000, data: 'LFW dev + UTKFace', recognizer: 'original', commands: 'npm run fit -- --k 2000 --out <file>' },
   { name: 'lfw-utk-k2500-original', k: 2500, data: 'LFW dev + UTKFace', recognizer: 'original', isolateMb: 85.8, commands: 'npm run fit' },
-  { name: 'lfw-utk-k2500-pin', k: 2500, data: 'LFW dev + UTKFace', recognizer: 'projection-aware', isolateMb: 85.8, commands: 'npm run fit && npm run train:recognizer (shipped)' },
+  { name: 'lfw-utk-k2500-pin', k: 2500, data: 'LFW dev + UTKFace', recognizer: 'projection-aware', isolateMb: 85.8, uploadMiB: 57.8, commands: 'npm run fit && npm run train:recognizer (shipped)' },
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: the two reports are read as the JSON their writers emit
@@ -42,8 +42,8 @@ const eps = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-'
 
 export function spaceTable(): string {
   const lines = [
-    '| K | fitting data | recognizer | identity kept, UTKFace mean / p05 | TAR % at FAR 1e-3 (folds 5-8) | realized FAR, LFW / UTKFace | gray-box PGD-8 acc % | gray-box min eps, dodge / imp. | adaptive min eps, dodge / imp. | isolate MB | none: TAR % |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| K | fitting data | recognizer | identity kept, UTKFace mean / p05 | TAR % at FAR 1e-3 (folds 5-8) | realized FAR, LFW / UTKFace | gray-box PGD-8 acc % | gray-box min eps, dodge / imp. | adaptive min eps, dodge / imp. | isolate MB | Worker upload MiB | none: TAR % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of ROWS) {
     const cal = read(r.name, 'calibration.json'), ev = read(r.name, 'results.json');
@@ -52,7 +52,7 @@ export function spaceTable(): string {
     const p = at(pin), n = at(none);
     const gray8 = (ev?.gray as Json[] | undefined)?.find((g) => g.attack === 'PGD' && g.eps === 8)?.fooled?.['pin-threshold'] as boolean[] | undefined;
     const s = ev?.summary?.['pin-threshold'];
-    lines.push(`| ${r.k} | ${r.data} | ${r.recognizer} | ${f3(pin?.identityKept?.utk?.mean)} / ${f3(pin?.identityKept?.utk?.p05)} | ${pct(p?.report?.officialPairs?.tar)} | ${p ? `${p.report.lfw.far.toExponential(2)} / ${p.report.utk.far.toExponential(2)}` : '-'} | ${gray8 ? ((100 * gray8.filter((f) => !f).length) / gray8.length).toFixed(1) : '-'} | ${eps(s?.minimalDodging)} / ${eps(s?.minimalImpersonation)} | ${eps(s?.adaptiveMinimalDodging)} / ${eps(s?.adaptiveMinimalImpersonation)} | ${r.isolateMb ?? '-'} | ${pct(n?.report?.officialPairs?.tar)} |`);
+    lines.push(`| ${r.k} | ${r.data} | ${r.recognizer} | ${f3(pin?.identityKept?.utk?.mean)} / ${f3(pin?.identityKept?.utk?.p05)} | ${pct(p?.report?.officialPairs?.tar)} | ${p ? `${p.report.lfw.far.toExponential(2)} / ${p.report.utk.far.toExponential(2)}` : '-'} | ${gray8 ? ((100 * gray8.filter((f) => !f).length) / gray8.length).toFixed(1) : '-'} | ${eps(s?.minimalDodging)} / ${eps(s?.minimalImpersonation)} | ${eps(s?.adaptiveMinimalDodging)} / ${eps(s?.adaptiveMinimalImpersonation)} | ${r.isolateMb ?? '-'} | ${r.uploadMiB ?? '-'} | ${pct(n?.report?.officialPairs?.tar)} |`);
   }
   return lines.join('\n');
 }

@@ -19,6 +19,13 @@ const work = mkdtempSync(join(tmpdir(), 'pinface-consumers-'));
 let tarball = '';
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/**
+ * The Worker project brings its own wrangler, as a user's would: the current one where this Node
+ * runs it (>= 22.12), else the last line that runs on Node 20 (the repository's own pin).
+ */
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+const consumerWrangler = major > 22 || (major === 22 && minor >= 12) ? '4.164.0' : (pkg.devDependencies.wrangler as string);
+
 const fixture = (name: string) => readFileSync(join(repo, 'test', 'fixtures', 'faces', name));
 
 /**
@@ -95,12 +102,12 @@ describe('pinface installed from its tarball', () => {
 
   it('Worker: the README snippet and rule under wrangler dev mount it under /face and verify the pair', async () => {
     const rule = (readme.match(/```toml\n(\[\[rules\]\][\s\S]*?)```/) as RegExpMatchArray)[1] as string;
-    const dir = project('worker', {}, {
+    const dir = project('worker', { wrangler: consumerWrangler }, {
       'wrangler.toml': `name = "consumer"\nmain = "worker.js"\ncompatibility_date = "2026-04-01"\n\n${rule}`,
       'worker.js': snippet('Worker'),
     });
     const port = await freePort();
-    const server = await startServer(bin('wrangler'), ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--show-interactive-dev-session=false', '--inspector-port', '0', '--var', 'PINFACE_AUTH:open'], port, {}, 150_000, '/face/v1/health');
+    const server = await startServer(join(dir, 'node_modules', '.bin', 'wrangler'), ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--show-interactive-dev-session=false', '--inspector-port', '0', '--var', 'PINFACE_AUTH:open'], port, {}, 150_000, '/face/v1/health');
     try { await verifiesThePair(server); } finally { await server.stop(); }
   }, 300_000);
 });
