@@ -4,8 +4,8 @@
  * The projection-aware recognizer: a copy of fr_feature fine-tuned so that its embedding of the
  * defended face, f_θ(D(x)), matches the shipped network's embedding of the clean face, f_0(x)
  * (label-free distillation, loss 1 - cos). D draws its mask exactly as the service does (the
- * product's projector on the shipped space, a fresh seed per sample; pin-threshold mostly, some
- * pin-learned and topk, so every projecting mode is read well). Mirror images double the faces.
+ * product's projector on the shipped space, a fresh seed per sample; pin-threshold mostly, sparser
+ * pin-threshold masks and topk, so every projecting mode is read well). Mirror images double the faces.
  *
  * Data: the calibration people only (LFW dev outside dev folds 5-8, UTKFace's fit part), 1 in 20
  * of them held out for validation; the report people (folds 5-8, UTKFace's report part) are
@@ -32,7 +32,7 @@ import { batchRecognizer, type BatchRecognizer } from './lib/calibration/embed.t
 import { population } from './lib/calibration/population.ts';
 import { alignedFaces, D, mirror } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { repoRoot, shippedSelector } from './lib/node-models.ts';
+import { repoRoot } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
 
 const { values: args, positionals } = parseArgs({
@@ -55,15 +55,15 @@ const t0 = performance.now();
 /**
  * The defended views drawn per sample, with their shares: the service's default mostly; some
  * sparser pin-threshold masks (larger lambda), so a deployment may trade clean accuracy for
- * robustness without a network that has never seen such masks; topk (every component); and the
- * learned selector when it was trained for this space (its masks are close to pin-threshold's).
+ * robustness without a network that has never seen such masks; and topk (every component).
+ * pin-learned's masks are close to pin-threshold's (README, "The learned selector"), so its
+ * mode is served by the same network without drawing its masks here: the recognizer then
+ * depends on the space alone, and a retrained selector does not change what this command makes.
  */
 const spaceBytes = new Uint8Array(readFileSync(join(repoRoot, 'models', 'immune-space.bin')));
-const selector = shippedSelector(parseSpace(spaceBytes).k);
 interface View { mode: DefenseMode; lambda: number; share: number }
 const VIEWS: View[] = [
-  { mode: 'pin-threshold', lambda: defaultDefense.lambda, share: selector ? 0.6 : 0.7 },
-  ...(selector ? [{ mode: 'pin-learned' as const, lambda: defaultDefense.lambda, share: 0.1 }] : []),
+  { mode: 'pin-threshold', lambda: defaultDefense.lambda, share: 0.7 },
   { mode: 'pin-threshold', lambda: 3 * defaultDefense.lambda, share: 0.1 },
   { mode: 'pin-threshold', lambda: 10 * defaultDefense.lambda, share: 0.05 },
   { mode: 'topk', lambda: defaultDefense.lambda, share: 0.15 },
@@ -128,7 +128,7 @@ const targetOf = (img: number, mirrored: boolean): Float32Array => {
 // 3. The defense as served.
 const kernel = await nodeKernel();
 const loaded = loadSpace(kernel, parseSpace(spaceBytes));
-const projectors = new Map(VIEWS.map((v) => [v.lambda, projectorOn(loaded, { ...defaultDefense, lambda: v.lambda }, selector)]));
+const projectors = new Map(VIEWS.map((v) => [v.lambda, projectorOn(loaded, { ...defaultDefense, lambda: v.lambda })]));
 const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number, lambda = defaultDefense.lambda): void => {
   const x = new Float32Array(3 * D);
   grayToInput(faceOf(img, mirrored), x, 0);
@@ -141,7 +141,7 @@ const params = trainableParams(forward);
 const runner = await paramGradientRunner(writeModel(withCosineLoss(forward, EMBEDDING_SIZE)), { threads, params });
 const stepsPerEpoch = args.steps ? Number(args.steps) : Math.floor(trainImages.length / batchSize);
 const settings = { epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, views: VIEWS, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch) };
-const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha(spaceBytes)}\n${manifest.selector?.sha256 ?? ''}\n${trainImages.length}`).digest('hex').slice(0, 16);
+const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha(spaceBytes)}\n${trainImages.length}`).digest('hex').slice(0, 16);
 const checkpointPath = join(cacheDir, `recognizer-${runKey}.ckpt`);
 if (args.fresh && existsSync(checkpointPath)) renameSync(checkpointPath, `${checkpointPath}.old`);
 
@@ -215,7 +215,7 @@ if (outFile === join(repoRoot, 'models', 'fr_feature_pin.onnx')) {
       command: `npm run train:recognizer -- --epochs ${epochs} --batch ${batchSize} --lr ${peakLr} --weight-decay ${weightDecay} --seed ${seed}`,
       objective: 'label-free distillation: 1 - cos(f_theta(D(x)), f_0(x)), D the product projector with a fresh mask per sample (modes, lambdas and shares in views), mirrors',
       data: 'LFW dev people outside dev folds 5-8 and the fit part of UTKFace (Zhang, Song, Qi, CVPR 2017; non-commercial research use only: weights trained on it carry those terms), 1 in 20 people held out for validation; dev folds 5-8 and the UTKFace report part never seen',
-      space: manifest.space.sha256, selector: manifest.selector?.sha256 ?? null, views: VIEWS,
+      space: manifest.space.sha256, views: VIEWS,
       images: trainImages.length, validationImages: validationImages.length, epochs, stepsPerEpoch, batch: batchSize, lr: peakLr, weightDecay, seed,
       validationBefore: before, history: result.history,
     },
