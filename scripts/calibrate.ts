@@ -26,7 +26,7 @@ import { population, subset, type Source } from './lib/calibration/population.ts
 import { calibrationMarkdown, type ModeReport } from './lib/calibration/report.ts';
 import { alignedFaces, EVAL_FOLDS } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { repoRoot, shippedSelector } from './lib/node-models.ts';
+import { manifestPath, recordInManifest, repoRoot, shippedSelector } from './lib/node-models.ts';
 import { foldAccuracy, readPairs, type Scored } from './lib/pairs.ts';
 
 export const FAR_LEVELS = [1e-2, 1e-3, 1e-4, 1e-5] as const;
@@ -46,7 +46,6 @@ const dry = args.dry || args.space !== undefined || args.recognizer !== undefine
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const t0 = performance.now();
 
-const manifestPath = join(repoRoot, 'models', 'manifest.json');
 // biome-ignore lint/suspicious/noExplicitAny: the manifest is read and rewritten as plain JSON
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
 const spacePath = resolve(args.space ?? join(repoRoot, 'models', 'immune-space.bin'));
@@ -215,7 +214,7 @@ writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}
 writeFileSync(join(outDir, 'results.md'), calibrationMarkdown(results));
 
 const round6 = (x: number): number => Number(x.toPrecision(6));
-manifest.calibration = {
+const calibration = {
   method: 'per defense mode and false-accept level: the smallest 6-decimal cosine threshold that accepts at most that share of the impostor pairs among the LFW calibration people (LFW dev people outside dev folds 5-8) and at most that share among the UTKFace calibration images (its fit part, each image a person), the stricter of the two; one seeded mask draw per image, as the service draws one per request; 95 % interval of the pooled FAR at that threshold, and per source a prediction interval for a report-sized set of people, by a Poisson bootstrap over people (npm run calibrate)',
   levels: [...FAR_LEVELS], defaultFar: DEFAULT_FAR, channels: CHANNEL_LAYOUT, seed, replicates,
   data, space: spaceSha, recognizer: recognizerSha.none, projectingRecognizer: recognizerSha.projecting, defense: defaultDefense,
@@ -232,6 +231,6 @@ manifest.calibration = {
     })),
   }])),
 };
-if (!dry) writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+if (!dry) recordInManifest('calibration', calibration);
 console.log(calibrationMarkdown(results));
 console.error(`[pinface] [calibrate] done in ${minutes.toFixed(1)} min; ${dry ? 'manifest left as it was (--dry)' : 'thresholds in models/manifest.json'}, report in ${outDir}`);

@@ -22,7 +22,7 @@ import { population, SOURCES, type Source } from './lib/calibration/population.t
 import { alignedFaces, D, EVAL_FOLDS, mirror, pipelineFingerprint } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
 import { chunkedLinalg, randomizedPca } from './lib/pca.ts';
-import { repoRoot } from './lib/node-models.ts';
+import { recordInManifest, repoRoot } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
 
 const { values: args } = parseArgs({
@@ -128,10 +128,7 @@ const sha256 = createHash('sha256').update(bytes).digest('hex');
 log(`${args.out}: k=${k} ${format}, ${(bytes.length / 2 ** 20).toFixed(1)} MiB, sha256 ${sha256}`);
 
 if (resolve(args.out) === join(repoRoot, 'models', 'immune-space.bin')) {
-  const manifestPath = join(repoRoot, 'models', 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-  const previous = (manifest.space as { sha256?: string } | undefined)?.sha256;
-  manifest.space = {
+  const previous = (recordInManifest('space', {
     file: 'immune-space.bin', sha256, bytes: bytes.length, format, k, fitK, seed, powerIterations: Number(args['power-iterations']),
     sources, augment, faces: n, images: chosen.length, skippedImages: chosen.length - withFace.length, variants: counts,
     excluded: `dev folds ${EVAL_FOLDS.join(', ')} and UTKFace's report part`,
@@ -140,8 +137,7 @@ if (resolve(args.out) === join(repoRoot, 'models', 'immune-space.bin')) {
       : 'LFW dev people outside dev folds 5-8',
     explainedVariance: explained,
     command: `npm run fit -- --sources ${sources.join(',')} --augment ${augment} --k ${k} --fit-k ${fitK} --format ${format} --seed ${seed}`,
-  };
-  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  }) as { sha256?: string } | undefined)?.sha256;
   log(previous === undefined ? 'manifest updated' : previous === sha256 ? 'reproduced the committed space bit for bit' : `differs from the committed space (was ${previous})`);
 }
 log(`done in ${elapsed()}`);

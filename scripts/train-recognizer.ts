@@ -32,7 +32,7 @@ import { batchRecognizer, type BatchRecognizer } from './lib/calibration/embed.t
 import { population } from './lib/calibration/population.ts';
 import { alignedFaces, D, mirror } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { repoRoot } from './lib/node-models.ts';
+import { manifestPath, recordInManifest, repoRoot } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
 
 const { values: args, positionals } = parseArgs({
@@ -92,7 +92,6 @@ const faceOf = (img: number, mirrored: boolean): Float32Array => {
 // 2. Teacher: the shipped network on every clean face and its mirror (cached).
 const teacherFile = join(repoRoot, 'models', 'fr_feature.onnx');
 const teacherBytes = new Uint8Array(readFileSync(teacherFile));
-const manifestPath = join(repoRoot, 'models', 'manifest.json');
 // biome-ignore lint/suspicious/noExplicitAny: the manifest is read and rewritten as plain JSON
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -206,8 +205,7 @@ const outSha = sha(bytes);
 const minutes = (performance.now() - t0) / 60_000;
 log(`${outFile}: sha256 ${outSha} (${(bytes.length / 2 ** 20).toFixed(1)} MiB), ${minutes.toFixed(1)} min in this process`);
 if (outFile === join(repoRoot, 'models', 'fr_feature_pin.onnx')) {
-  const previous = manifest.pinRecognizer?.sha256 as string | undefined;
-  manifest.pinRecognizer = {
+  const previous = (recordInManifest('pinRecognizer', {
     file: 'fr_feature_pin.onnx', sha256: outSha, bytes: bytes.length,
     derivedFrom: { file: 'fr_feature.onnx', sha256: manifest.models.feature.sha256, license: 'MIT (faceplugin-face-recognition-js)' },
     usedBy: 'every projecting defense mode (topk, pin-threshold, pin-learned); none keeps fr_feature.onnx',
@@ -219,7 +217,6 @@ if (outFile === join(repoRoot, 'models', 'fr_feature_pin.onnx')) {
       images: trainImages.length, validationImages: validationImages.length, epochs, stepsPerEpoch, batch: batchSize, lr: peakLr, weightDecay, seed,
       validationBefore: before, history: result.history,
     },
-  };
-  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  }) as { sha256?: string } | undefined)?.sha256;
   log(previous === undefined ? 'manifest updated' : previous === outSha ? 'reproduced the committed recognizer bit for bit' : `differs from the committed recognizer (was ${previous})`);
 }

@@ -27,7 +27,7 @@ import { parseSpace } from '../src/immune/space-file.ts';
 import { D, alignedFaces, mirror } from './lib/fit-faces.ts';
 import { population, type Source } from './lib/calibration/population.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { repoRoot, shippedSelectorPath } from './lib/node-models.ts';
+import { recordInManifest, repoRoot, shippedSelectorPath } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
 import { netFromVars, selectorLogits, selectorVars } from './lib/selector-tf.ts';
 
@@ -243,14 +243,11 @@ writeFileSync(outFile, final);
 const sha = createHash('sha256').update(final).digest('hex');
 log(`wrote ${outFile} (${(final.length / 1e6).toFixed(2)} MB, sha256 ${sha.slice(0, 12)}…)`);
 if (outFile === shippedSelectorPath) {
-  const manifestPath = join(repoRoot, 'models', 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
   const last = history[history.length - 1];
-  manifest.selector = {
+  recordInManifest('selector', {
     file: 'pin-selector.bin', sha256: sha, bytes: final.length, k: K, hidden, lambda, noise: NOISE, seed, epochs, batch, lr, samples,
     faces: { train: trainIdx.length, validation: valIdx.length, heldOutPeople: heldOut.size },
     validation: { learned: last?.val, closedForm: closedForm.cost, keptLearned: last?.kept, keptClosedForm: closedForm.kept },
-  };
-  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  });
   log('recorded the selector in models/manifest.json');
 }

@@ -1,11 +1,27 @@
 /** @module Node-side model loading for scripts (onnxruntime-node: native and fast; never in the edge bundle). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { FaceModels, ModelRunner } from '../../src/pipeline/model.ts';
 import { parseSelector, type SelectorNet } from '../../src/immune/selector-file.ts';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
+
+export const manifestPath = join(repoRoot, 'models', 'manifest.json');
+/**
+ * Records one script's part of models/manifest.json (space, selector, pinRecognizer, calibration):
+ * the manifest is read again at the moment of writing, because fits and trainings run for an hour
+ * beside each other and a copy read at start would put back what another run replaced since.
+ * Returns the part it replaced. Written aside and renamed, so a reader never sees half a file.
+ */
+export function recordInManifest(key: string, value: unknown): unknown {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+  const previous = manifest[key];
+  manifest[key] = value;
+  writeFileSync(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(`${manifestPath}.tmp`, manifestPath);
+  return previous;
+}
 
 export const shippedSelectorPath = join(repoRoot, 'models', 'pin-selector.bin');
 /**
