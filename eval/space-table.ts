@@ -29,7 +29,7 @@ export const ROWS: SpaceRow[] = [
   { name: 'lfw-utk-k1500-original', k: 1500, data: 'LFW dev + UTKFace', recognizer: 'original', commands: 'npm run fit -- --k 1500 --out <file>' },
   { name: 'lfw-utk-k2000-original', k: 2000, data: 'LFW dev + UTKFace', recognizer: 'original', commands: 'npm run fit -- --k 2000 --out <file>' },
   { name: 'lfw-utk-k2500-original', k: 2500, data: 'LFW dev + UTKFace', recognizer: 'original', commands: 'npm run fit' },
-  { name: 'lfw-utk-k2500-pin', k: 2500, data: 'LFW dev + UTKFace', recognizer: 'projection-aware', isolateMb: 90.8, uploadMiB: 57.8, commands: 'npm run fit && npm run train:recognizer (shipped)' },
+  { name: 'lfw-utk-k2500-pin', k: 2500, data: 'LFW dev + UTKFace', recognizer: 'projection-aware', isolateMb: 90.8, uploadMiB: 59.3, commands: 'npm run fit && npm run train:recognizer (shipped)' },
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: the two reports are read as the JSON their writers emit
