@@ -210,8 +210,13 @@ async function pairScores(d: Pick<EvalDefense, 'defense' | 'recognizer'>, pairs:
   return pairs.map((p) => ({ fold: p.fold, same: p.same, score: emb.has(p.a) && emb.has(p.b) ? cos(emb.get(p.a) as Float32Array, emb.get(p.b) as Float32Array) : -1 }));
 }
 
-/** The service's own defense modes have a calibrated threshold (npm run calibrate): judged there, the operating point a user meets. */
-const isServiceMode = (name: string): name is DefenseMode => (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes;
+/**
+ * The service's own defense modes have a calibrated threshold (npm run calibrate): judged there, the operating point a user meets.
+ * A candidate space or recognizer has no threshold in the manifest (its calibration is `npm run calibrate -- --space/--recognizer`), so only `none` keeps it.
+ */
+const candidate = Boolean(args.space || args.recognizer);
+const isServiceMode = (name: string): name is DefenseMode =>
+  (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes && (!candidate || name === 'none');
 const atThreshold = (s: Scored[], threshold: number) => {
   const gen = s.filter((p) => p.same), imp = s.filter((p) => !p.same);
   return { threshold, tar: gen.filter((p) => p.score >= threshold).length / gen.length, far: imp.filter((p) => p.score >= threshold).length / imp.length, impostors: imp.length };
