@@ -25,9 +25,10 @@ describe('learned selector export', () => {
     await tf.setBackend('cpu');
     const g = gaussian(3);
     const fill = (n: number, s: number) => Float32Array.from({ length: n }, () => s * g());
+    const kp = Math.ceil(space.k / 16) * 16;
     const net: SelectorNet = {
-      k: space.k, kp: Math.ceil(space.k / 16) * 16, hidden: 32, lambda: 1e-6, noise: 0.04, seed: 3,
-      alpha: fill(space.k, 0.3).map((v) => 1.7 + v), bias: fill(space.k, 0.3), b1: fill(32, 0.1), w1: fill(32 * 1008, 0.05), w2: fill(space.k * 32, 0.1),
+      k: space.k, kp, hidden: 32, lambda: 1e-6, noise: 0.04, seed: 3,
+      alpha: fill(space.k, 0.3).map((v) => 1.7 + v), bias: fill(space.k, 0.3), b1: fill(32, 0.1), w1: fill(32 * kp, 0.05), w2: fill(space.k * 32, 0.1),
     };
     const vars = selectorVars(net);
     const feats = inputs.map((x) => learnedFeatures(x, net));
