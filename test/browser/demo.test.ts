@@ -66,15 +66,18 @@ describe.skipIf(!CHROMIUM)('demo page in chromium', () => {
     const stats = await page.evaluate(() => ['source-aligned', 'source-projected'].map((id) => {
       const c = document.getElementById(id) as HTMLCanvasElement;
       const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
-      let min = 255, max = 0, sum = 0;
-      for (let i = 0; i < d.length; i += 4) { min = Math.min(min, d[i] as number); max = Math.max(max, d[i] as number); sum += d[i] as number; }
-      return { w: c.width, min, max, sum };
+      let min = 255, max = 0;
+      const gray: number[] = [];
+      for (let i = 0; i < d.length; i += 4) { min = Math.min(min, d[i] as number); max = Math.max(max, d[i] as number); gray.push(d[i] as number); }
+      return { w: c.width, min, max, gray };
     }));
     for (const s of stats) {
       expect(s.w).toBe(112);
       expect(s.max - s.min).toBeGreaterThan(100);
     }
-    expect(stats[0]?.sum).not.toBe(stats[1]?.sum);
+    // At K = 2500 the reconstruction is close to the face (its pixel sum can even come out equal): compare pixels.
+    const [aligned, projected] = [stats[0]?.gray ?? [], stats[1]?.gray ?? []];
+    expect(aligned.filter((v, i) => v !== projected[i]).length).toBeGreaterThan(100);
     expect(await page.textContent('#components')).toMatch(/Components kept: \d+ and \d+ of \d+ eigenfaces/);
     expect(await page.$$eval('#timings-body tr', (rows) => rows.length)).toBe(7);
     await page.screenshot({ path: 'test-results/demo-match.png', fullPage: true });

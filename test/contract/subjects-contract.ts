@@ -108,7 +108,10 @@ export function subjectsContract(name: string, getServer: () => ContractTarget, 
         const e1 = await enroll(t, id, faces.a1);
         const enrolled = (await e1.json()) as Json;
         expect(e1.status, JSON.stringify(enrolled)).toBe(201);
-        expect(enrolled.template.version).toMatch(/^fr_feature@[0-9a-f]{12}\/pin-threshold\/immune-space@/);
+        // The template names the recognizer the default mode embeds with (/v1/info: featurePin when the build has one).
+        const info = (await call(t, '/v1/info')).body;
+        const recognizer = (info.models.featurePin ?? info.models.feature).id as string;
+        expect(enrolled.template.version.startsWith(`${recognizer}/pin-threshold/immune-space@`), enrolled.template.version).toBe(true);
         expect(enrolled.template).not.toHaveProperty('embedding');
         expect((await enroll(t, other, faces.b1)).status).toBe(201);
 
