@@ -125,12 +125,19 @@ const seed = Number(args.seed);
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'default' ? 'eval' : `eval-${args.preset}`));
 // Units are cached per build: a new space, recognizer or selector never reuses faces judged by the old ones.
-const fileSha = (path: string | undefined): string | undefined => (path ? createHash('sha256').update(readFileSync(path)).digest('hex') : undefined);
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+// A candidate space or recognizer (its calibration is `npm run calibrate -- --space/--recognizer`) instead of the shipped ones.
+const candidate = Boolean(args.space || args.recognizer);
+// PIN and topk feed the projection-aware recognizer when the build has it: a candidate's, else the shipped one; read once.
+const pinRecognizer = (manifest as { pinRecognizer?: { file: string; sha256: string } }).pinRecognizer;
+const projectingPath = args.recognizer ? resolve(args.recognizer) : pinRecognizer ? join(repoRoot, 'models', pinRecognizer.file) : undefined;
+const projectingBytes = projectingPath ? new Uint8Array(readFileSync(projectingPath)) : undefined;
+const projectingSha = projectingBytes ? sha256(projectingBytes) : undefined;
 const buildKey = createHash('sha256').update(JSON.stringify([
-  manifest.models.feature.sha256, fileSha(args.recognizer) ?? (manifest as { pinRecognizer?: { sha256: string } }).pinRecognizer?.sha256,
-  fileSha(args.space) ?? manifest.space.sha256, manifest.selector.sha256, defaultDefense,
+  manifest.models.feature.sha256, args.recognizer ? projectingSha : pinRecognizer?.sha256,
+  args.space ? sha256(readFileSync(args.space)) : manifest.space.sha256, manifest.selector.sha256, defaultDefense,
 ])).digest('hex').slice(0, 12);
-if ((args.space || args.recognizer) && preset.blackBox.defenses.length) throw new Error('[pinface] [eval] a candidate --space or --recognizer is not what the HTTP service serves: use a preset without black-box attacks (e.g. --preset space)');
+if (candidate && preset.blackBox.defenses.length) throw new Error('[pinface] [eval] a candidate --space or --recognizer is not what the HTTP service serves: use a preset without black-box attacks (e.g. --preset space)');
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
 const cacheDir = join(out, 'cache', buildKey);
 mkdirSync(cacheDir, { recursive: true });
@@ -177,13 +184,10 @@ async function judgedBy(unit: string, faces: () => Promise<Float32Array[]>, judg
 const manifestNone = manifest.calibration.modes.none.threshold;
 const t0 = performance.now();
 const data = await loadEvalData(dataDir, seed, preset.folds);
-// PIN and topk feed the projection-aware recognizer when the build has it; the gray-box attacker knows the recognizer a
-// defense feeds (not the defense), so its faces are made on that network, bare.
+// The gray-box attacker knows the recognizer a defense feeds (not the defense), so its faces are made on that network, bare.
 const obj: Objective = objective(await gradientRunner(new Uint8Array(readFileSync(join(repoRoot, 'models', manifest.models.feature.file)))));
-const pinRecognizerFile = (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file;
-const projectingPath = args.recognizer ? resolve(args.recognizer) : pinRecognizerFile ? join(repoRoot, 'models', pinRecognizerFile) : undefined;
 // The original network named as a candidate is the same attacker as the shipped one, not a second one.
-const projecting: Objective = projectingPath && fileSha(projectingPath) !== manifest.models.feature.sha256 ? objective(await gradientRunner(new Uint8Array(readFileSync(projectingPath)))) : obj;
+const projecting: Objective = projectingBytes && projectingSha !== manifest.models.feature.sha256 ? objective(await gradientRunner(projectingBytes)) : obj;
 for (const lambda of preset.sweep ?? []) {
   const path = sweepSelectorPath(lambda);
   if (existsSync(path)) continue;
@@ -212,9 +216,8 @@ async function pairScores(d: Pick<EvalDefense, 'defense' | 'recognizer'>, pairs:
 
 /**
  * The service's own defense modes have a calibrated threshold (npm run calibrate): judged there, the operating point a user meets.
- * A candidate space or recognizer has no threshold in the manifest (its calibration is `npm run calibrate -- --space/--recognizer`), so only `none` keeps it.
+ * A candidate build has no threshold in the manifest, so only `none` keeps it.
  */
-const candidate = Boolean(args.space || args.recognizer);
 const isServiceMode = (name: string): name is DefenseMode =>
   (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes && (!candidate || name === 'none');
 const atThreshold = (s: Scored[], threshold: number) => {

@@ -37,5 +37,6 @@ for (const path of shipped) {
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, to);
 }
-const bytes = walk(dist).reduce((s, f) => s + statSync(f).size, 0);
-log(`dist/: ${walk(dist).length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB (${shipped.map((p) => relative('.', p)).join(', ')} beside the code)`);
+const built = walk(dist);
+const bytes = built.reduce((s, f) => s + statSync(f).size, 0);
+log(`dist/: ${built.length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB (${shipped.map((p) => relative('.', p)).join(', ')} beside the code)`);

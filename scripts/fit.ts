@@ -98,7 +98,9 @@ return faces;
 const fitKey = createHash('sha256').update(`${pipelineFingerprint()}\n${JSON.stringify({ sources, augment, fitK, seed, pi: args['power-iterations'] })}\n${withFace.map((i) => pop.paths[i]).join('\n')}`).digest('hex').slice(0, 12);
 const fullPath = join(repoRoot, '.cache', 'fit', `space-${sources.join('-')}-aug${augment}-fit${fitK}-seed${seed}-${fitKey}-f32.bin`);
 const counts: Record<string, number> = {};
-const pca = existsSync(fullPath) && !args.fresh ? cachedFit(fullPath) : randomizedPca(await fittingFaces(counts), n, D, chunkedLinalg(await nodeKernel()), {
+// --fresh fits again even when the full fit is cached (a reproducibility check), and caches the new one.
+const fromCache = existsSync(fullPath) && !args.fresh;
+const pca = fromCache ? cachedFit(fullPath) : randomizedPca(await fittingFaces(counts), n, D, chunkedLinalg(await nodeKernel()), {
   k: fitK, oversample: 100, powerIterations: Number(args['power-iterations']), seed,
   log: (m) => log(`${m} (${elapsed()})`),
 });
@@ -115,7 +117,7 @@ const explained = Object.fromEntries([50, 100, 250, 500, 750, 1000, 1500, 2000, 
 log(`explained variance: ${JSON.stringify(explained)}`);
 
 const space = { d: D, side: ALIGNED_SIZE, seed, faces: n, mean: pca.mean };
-if (!existsSync(fullPath) || args.fresh) {
+if (!fromCache) {
   mkdirSync(join(repoRoot, '.cache', 'fit'), { recursive: true });
   writeFileSync(`${fullPath}.json`, JSON.stringify({ totalVariance: pca.totalVariance, variances: Array.from(pca.variances), counts }));
   writeFileSync(fullPath, serializeSpace({ ...space, k: fitK, variances: Float32Array.from(pca.variances), basis: pca.components }, 'f32'));
