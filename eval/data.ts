@@ -73,3 +73,11 @@ export async function loadEvalData(dir: string, seed = 1, folds?: { calibration:
     },
   };
 }
+
+/** The attacked subset: evaluation pairs with a face on both sides, half genuine, half impostor, seeded. */
+export function attackedPairs(data: EvalData, n: number, seed: number): Pair[] {
+  const usable = data.evaluation.filter((p) => data.hasFace(p.a) && data.hasFace(p.b));
+  const rng = uniform(seed * 104729 + 1);
+  const take = (xs: Pair[], k: number) => xs.map((p) => ({ p, r: rng() })).sort((a, b) => a.r - b.r).slice(0, k).map((x) => x.p);
+  return [...take(usable.filter((p) => p.same), n >> 1), ...take(usable.filter((p) => !p.same), n - (n >> 1))];
+}

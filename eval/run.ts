@@ -13,7 +13,7 @@
  * is already wrong). Every unit of work is cached under <out>/cache, so an interrupted run resumes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../scripts/lib/node-models.ts';
@@ -31,8 +31,10 @@ import { decodeImage } from '../src/pipeline/decode/index.ts';
 import { createDecoders } from '../src/wasm/codecs.ts';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { median } from './attacks/minimal.ts';
-import { FACE_PIXELS, fromPlane, identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
-import { loadEvalData } from './data.ts';
+import { fromPlane, identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
+import { unitCache } from './cache.ts';
+import { attackedPairs, loadEvalData } from './data.ts';
+import { cosine as cos, pairScores as scorePairs } from './scores.ts';
 import { evalDefenses, sweepSelectorPath, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { execFileSync } from 'node:child_process';
 import { gradientRunner } from './grad/session.ts';
@@ -140,37 +142,9 @@ const buildKey = createHash('sha256').update(JSON.stringify([
 if (candidate && preset.blackBox.defenses.length) throw new Error('[pinface] [eval] a candidate --space or --recognizer is not what the HTTP service serves: use a preset without black-box attacks (e.g. --preset space)');
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
 const cacheDir = join(out, 'cache', buildKey);
-mkdirSync(cacheDir, { recursive: true });
 const log = (s: string) => console.error(`[pinface] [eval] ${s}`);
 
-/**
- * Adversarial faces per attack unit, stored once as f32 (so a defense added later, e.g. a sweep
- * point, is only judged, not attacked again).
- */
-/**
- * Runs `work` once per key and stores its result under <out>/cache (written aside and renamed,
- * so an interrupted run never leaves half a unit); later and resumed runs read it back.
- */
-async function cachedUnit<T>(key: string, ext: string, work: () => Promise<T>, encode: (v: T) => string | Uint8Array, decode: (b: Buffer) => T): Promise<T> {
-  const file = join(cacheDir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}`);
-  if (existsSync(file)) return decode(readFileSync(file));
-  const v = await work();
-  writeFileSync(`${file}.tmp`, encode(v));
-  renameSync(`${file}.tmp`, file);
-  return v;
-}
-const cached = <T>(key: string, work: () => Promise<T>): Promise<T> =>
-  cachedUnit(key, 'json', work, (v) => JSON.stringify(v), (b) => JSON.parse(b.toString('utf8')) as T);
-/** Adversarial faces, stored once as f32, so a defense added later (a sweep point) is only judged, not attacked again. */
-const cachedFaces = (key: string, work: () => Promise<Float32Array[]>): Promise<Float32Array[]> =>
-  cachedUnit(key, 'f32', work, (faces) => {
-    const all = new Float32Array(faces.length * FACE_PIXELS);
-    faces.forEach((f, i) => all.set(f, i * FACE_PIXELS));
-    return new Uint8Array(all.buffer);
-  }, (b) => {
-    const all = new Float32Array(new Uint8Array(b).buffer);
-    return Array.from({ length: all.length / FACE_PIXELS }, (_, i) => all.slice(i * FACE_PIXELS, (i + 1) * FACE_PIXELS));
-  });
+const { cached, cachedFaces } = unitCache(cacheDir);
 /** A lazy value computed at most once: the faces of a unit are only loaded when some judge needs them. */
 const once = <T>(f: () => Promise<T>): (() => Promise<T>) => { let p: Promise<T> | undefined; return () => (p ??= f()); };
 
@@ -196,23 +170,10 @@ for (const lambda of preset.sweep ?? []) {
 }
 const sweepNames = (preset.sweep ?? []).flatMap((l) => [`pin-threshold@${l}`, `pin-learned@${l}`] as const);
 const defenses = await evalDefenses([...preset.defenses, ...sweepNames], { clean: obj, projecting }, args.space ? resolve(args.space) : undefined);
-const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
-/** Similarity of each pair seen through `d`, embeddings in batches (one defense draw per image, seeded). */
-async function pairScores(d: Pick<EvalDefense, 'defense' | 'recognizer'>, pairs: Pair[], label: string, salt: number): Promise<Scored[]> {
-  const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.hasFace(p));
-  const emb = new Map<string, Float32Array>();
-  const rng = uniform(seed * 7919 + salt);
-  const bar = progress(label, paths.length);
-  for (let i = 0; i < paths.length; i += 32) {
-    const chunk = paths.slice(i, i + 32);
-    const e = await d.recognizer.embed(chunk.map((p) => data.face(p) as Float32Array), d.defense, rng);
-    chunk.forEach((p, k) => { emb.set(p, e[k] as Float32Array); bar.tick(); });
-  }
-  bar.done();
-  // No face: a non-match, as the API answers.
-  return pairs.map((p) => ({ fold: p.fold, same: p.same, score: emb.has(p.a) && emb.has(p.b) ? cos(emb.get(p.a) as Float32Array, emb.get(p.b) as Float32Array) : -1 }));
-}
+/** Similarity of each pair seen through `d` (one defense draw per image, seeded by `salt`). */
+const pairScores = (d: Pick<EvalDefense, 'defense' | 'recognizer'>, pairs: Pair[], label: string, salt: number): Promise<Scored[]> =>
+  scorePairs(data, d, pairs, label, uniform(seed * 7919 + salt));
 
 /**
  * The service's own defense modes have a calibrated threshold (npm run calibrate): judged there, the operating point a user meets.
@@ -248,12 +209,6 @@ for (const d of defenses) {
 }
 
 // 2. The attacked subset: balanced, seeded, pairs with a face on both sides.
-const usable = data.evaluation.filter((p) => data.hasFace(p.a) && data.hasFace(p.b));
-const pick = (n: number, salt: number): Pair[] => {
-  const rng = uniform(seed * 104729 + salt);
-  const take = (xs: Pair[], k: number) => xs.map((p) => ({ p, r: rng() })).sort((a, b) => a.r - b.r).slice(0, k).map((x) => x.p);
-  return [...take(usable.filter((p) => p.same), n >> 1), ...take(usable.filter((p) => !p.same), n - (n >> 1))];
-};
 const taskFor = async (pairs: Pair[], d?: EvalDefense): Promise<LinfTask> => ({
   faces: pairs.map((p) => data.face(p.a) as Float32Array),
   refs: await (d?.recognizer ?? obj).embed(pairs.map((p) => data.face(p.b) as Float32Array), d?.defense, uniform(seed + 3)),
@@ -267,7 +222,7 @@ async function fooled(d: EvalDefense, pairs: Pair[], faces: Float32Array[], refs
   return pairs.map((p, i) => (cos(e[i] as Float32Array, refs[i] as Float32Array) >= t) !== p.same);
 }
 
-const attacked = pick(preset.pairs, 1);
+const attacked = attackedPairs(data, preset.pairs, seed);
 const grayTask = await taskFor(attacked);
 const refsThrough = new Map<string, Float32Array[]>();
 for (const d of defenses) refsThrough.set(d.name, (await taskFor(attacked, d)).refs);

@@ -1,6 +1,8 @@
 /**
  * @module npm run train:recognizer — `npm run train:recognizer -- [dataDir] [--epochs 4] [--batch 32]
- *   [--lr 1e-4] [--seed 1] [--threads 2] [--out models/fr_feature_pin.onnx] [--fresh]`
+ *   [--lr 1e-4] [--seed 1] [--threads 2] [--out models/fr_feature_pin.onnx] [--fresh]`;
+ *   npm run train:robust — the same with `--adversarial [--from models/fr_feature_pin.onnx] [--beta 1]
+ *   [--eps 8] [--pgd-steps 3] [--eps-warmup 0.3]`, written to models/fr_feature_pin_robust.onnx
  * The projection-aware recognizer: a copy of fr_feature fine-tuned so that its embedding of the
  * defended face, f_θ(D(x)), matches the shipped network's embedding of the clean face, f_0(x)
  * (label-free distillation, loss 1 - cos). D draws its mask exactly as the service does (the
@@ -12,20 +14,33 @@
  * never read. Weight gradients from eval/grad on onnxruntime-node; AdamW with decay toward the
  * shipped weights, warm-up then cosine; a checkpoint per epoch under .cache/train/ (a run
  * resumes where it stopped, step for step). Same data, seed and settings give the same bytes.
+ *
+ * `--adversarial` (npm run train:robust): adversarial fine-tuning of the projection-aware
+ * recognizer against its own worst case, label-free. Half of each batch is the clean defended
+ * view D(x), half the defended adversarial view D(x + delta), delta the l_inf PGD maximiser of the
+ * same distillation loss through the drawn mask's exact projection (a fresh mask per PGD step)
+ * and the network at its current weights; the adversarial half weighs beta. Both halves are
+ * anchored to the shipped network's clean embedding f_0(x) (adversarially robust distillation,
+ * Goldblum et al. 2020) rather than to the student's own f_theta(D(x)) as TRADES states it: the
+ * anchor bounds TRADES's term (triangle inequality) and cannot drift or collapse. eps ramps up
+ * linearly over the first `--eps-warmup` share of the steps.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pinDefense } from '../eval/defenses/pin.ts';
 import { trainableParams } from '../eval/grad/vjp.ts';
 import { paramGradientRunner } from '../eval/grad/session.ts';
 import { readModel, withWeights, writeModel } from '../eval/onnx/proto.ts';
+import { identityDefense } from '../eval/attacks/objective.ts';
 import { defaultDefense } from '../src/config.ts';
 import { loadSpace, projectorOn, type DefenseRequest, type Projector } from '../src/immune/project.ts';
 import { uniform } from '../src/immune/rng.ts';
 import type { DefenseMode } from '../src/immune/selectors.ts';
 import { parseSpace } from '../src/immune/space-file.ts';
 import { EMBEDDING_SIZE, grayToInput, l2normalize } from '../src/pipeline/embed.ts';
+import { lossAscent } from '../train/adversarial.ts';
 import { train } from '../train/loop.ts';
 import { TARGET_INPUT, withCosineLoss } from '../train/losses.ts';
 import { batchRecognizer, type BatchRecognizer } from './lib/calibration/embed.ts';
@@ -38,18 +53,25 @@ import { progress } from './lib/progress.ts';
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    epochs: { type: 'string', default: '4' }, batch: { type: 'string', default: '32' }, lr: { type: 'string', default: '0.0001' },
+    epochs: { type: 'string' }, batch: { type: 'string', default: '32' }, lr: { type: 'string', default: '0.0001' },
     'weight-decay': { type: 'string', default: '0.01' }, seed: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' },
     out: { type: 'string' }, fresh: { type: 'boolean', default: false },
-    /** Smoke runs: fewer steps per epoch, fewer images (the committed file is made with neither). */
-    steps: { type: 'string' }, 'max-images': { type: 'string' },
+    /** Steps per epoch (default: one pass over the images; the adversarial run splits one pass into its epochs, a checkpoint each). */
+    steps: { type: 'string' },
+    /** Smoke runs: fewer images (the committed files are made without). */
+    'max-images': { type: 'string' },
+    adversarial: { type: 'boolean', default: false }, from: { type: 'string' }, beta: { type: 'string', default: '1' },
+    eps: { type: 'string', default: '8' }, 'pgd-steps': { type: 'string', default: '3' }, 'eps-warmup': { type: 'string', default: '0.3' },
   },
 });
-const epochs = Number(args.epochs), batchSize = Number(args.batch), peakLr = Number(args.lr), seed = Number(args.seed);
+const adversarial = args.adversarial ? { beta: Number(args.beta), eps: Number(args.eps), pgdSteps: Number(args['pgd-steps']), epsWarmup: Number(args['eps-warmup']) } : undefined;
+const epochs = Number(args.epochs ?? (adversarial ? 3 : 4)), batchSize = Number(args.batch), peakLr = Number(args.lr), seed = Number(args.seed);
 const weightDecay = Number(args['weight-decay']), threads = Number(args.threads);
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
-const outFile = resolve(args.out ?? join(repoRoot, 'models', 'fr_feature_pin.onnx'));
-const log = (m: string) => console.error(`[pinface] [train:recognizer] ${m}`);
+const defaultOut = join(repoRoot, 'models', adversarial ? 'fr_feature_pin_robust.onnx' : 'fr_feature_pin.onnx');
+const outFile = resolve(args.out ?? defaultOut);
+const label = adversarial ? 'train:robust' : 'train:recognizer';
+const log = (m: string) => console.error(`[pinface] [${label}] ${m}`);
 const t0 = performance.now();
 
 /**
@@ -128,36 +150,70 @@ const targetOf = (img: number, mirrored: boolean): Float32Array => {
 const kernel = await nodeKernel();
 const loaded = loadSpace(kernel, parseSpace(spaceBytes));
 const projectors = new Map(VIEWS.map((v) => [v.lambda, projectorOn(loaded, { ...defaultDefense, lambda: v.lambda })]));
-const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number, lambda = defaultDefense.lambda): void => {
-  const x = new Float32Array(3 * D);
-  grayToInput(faceOf(img, mirrored), x, 0);
-  out.set((projectors.get(lambda) as Projector)(x, req).input, at);
+const defendPlane = (plane: Float32Array, req: DefenseRequest, out: Float32Array, at: number, lambda = defaultDefense.lambda): void => {
+  out.set((projectors.get(lambda) as Projector)(grayToInput(plane), req).input, at);
 };
+const defended = (img: number, mirrored: boolean, req: DefenseRequest, out: Float32Array, at: number, lambda = defaultDefense.lambda): void =>
+  defendPlane(faceOf(img, mirrored), req, out, at, lambda);
 
-// 4. The run: the shipped network with a cosine head, every weight trainable.
-const forward = readModel(teacherBytes);
+// 4. The run: a cosine head on the starting network (the shipped one; the projection-aware one for
+// adversarial fine-tuning), every weight trainable. The adversarial run's attacks use the same
+// graph's input gradient at the current weights.
+const startFile = resolve(args.from ?? (adversarial ? join(repoRoot, 'models', 'fr_feature_pin.onnx') : teacherFile));
+const startBytes = new Uint8Array(readFileSync(startFile));
+const forward = readModel(startBytes);
 const params = trainableParams(forward);
-const runner = await paramGradientRunner(writeModel(withCosineLoss(forward, EMBEDDING_SIZE)), { threads, params });
-const stepsPerEpoch = args.steps ? Number(args.steps) : Math.floor(trainImages.length / batchSize);
-const settings = { epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, views: VIEWS, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch) };
+const runner = await paramGradientRunner(writeModel(withCosineLoss(forward, EMBEDDING_SIZE)), { threads, params, inputGradient: adversarial !== undefined });
+const imagesPerStep = adversarial ? batchSize >> 1 : batchSize;
+// The adversarial run is about five times slower per step (the PGD steps): its default covers the
+// images once over three epochs, so a checkpoint lands every half hour and the run takes about 75 min here.
+const onePass = Math.floor(trainImages.length / imagesPerStep);
+const stepsPerEpoch = args.steps ? Number(args.steps) : adversarial ? Math.ceil(onePass / epochs) : onePass;
+const settings = {
+  epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, views: VIEWS, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch),
+  // Only present when on, so the plain run's key (and its resumable checkpoint) is what it was.
+  ...(adversarial ? { adversarial, start: sha(startBytes) } : {}),
+};
 const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha(spaceBytes)}\n${trainImages.length}`).digest('hex').slice(0, 16);
+// The attacks' view of the default defense (a second copy of the basis in the kernel: only when attacking).
+const attackDefense = adversarial ? pinDefense(projectors.get(defaultDefense.lambda) as Projector, kernel, parseSpace(spaceBytes), defaultDefense.mode as Exclude<DefenseMode, 'none'>) : identityDefense;
+const totalSteps = epochs * stepsPerEpoch;
+const epsAt = (globalStep: number): number => {
+  if (!adversarial) return 0;
+  const ramp = adversarial.epsWarmup * totalSteps;
+  return ramp > 0 ? adversarial.eps * Math.min(1, (globalStep + 1) / ramp) : adversarial.eps;
+};
 const checkpointPath = join(cacheDir, `recognizer-${runKey}.ckpt`);
 if (args.fresh && existsSync(checkpointPath)) renameSync(checkpointPath, `${checkpointPath}.old`);
 
 const x = new Float32Array(batchSize * 3 * D), target = new Float32Array(batchSize * EMBEDDING_SIZE);
-async function batch(epoch: number, step: number) {
-  // A pure function of (seed, epoch, step): the epoch's permutation, then per sample a mirror flag, a mode and a mask seed.
+const sampleWeight = new Float32Array(batchSize).map((_, b) => (adversarial && b >= imagesPerStep ? adversarial.beta : 1));
+async function batch(epoch: number, step: number, weights: readonly Float32Array[]) {
+  // A pure function of (seed, epoch, step, weights): the epoch's permutation, then per sample a mirror flag, a mode and a mask seed.
   const perm = epochPermutation(epoch);
   const rnd = uniform(mix32(seed, epoch, step, 1));
-  for (let b = 0; b < batchSize; b++) {
-    const img = trainImages[perm[(step * batchSize + b) % perm.length] as number] as number;
+  const picked: Array<{ img: number; mirrored: boolean }> = [];
+  for (let b = 0; b < imagesPerStep; b++) {
+    const img = trainImages[perm[(step * imagesPerStep + b) % perm.length] as number] as number;
     const mirrored = rnd() < 0.5;
     let u = rnd(), view = VIEWS[0] as View;
     for (const v of VIEWS) { if (u < v.share) { view = v; break; } u -= v.share; }
     defended(img, mirrored, { mode: view.mode, deterministic: false, seed: Math.floor(rnd() * 2 ** 32) >>> 0 }, x, b * 3 * D, view.lambda);
     target.set(targetOf(img, mirrored), b * EMBEDDING_SIZE);
+    picked.push({ img, mirrored });
   }
-  return { x, n: batchSize, extra: { [TARGET_INPUT]: target } };
+  if (adversarial) {
+    // The second half: the same faces, attacked at this step's eps, then defended with a fresh mask of the default mode.
+    const half = imagesPerStep;
+    const attacked = await lossAscent(runner, weights, picked.map((p) => faceOf(p.img, p.mirrored)), { [TARGET_INPUT]: target.slice(0, half * EMBEDDING_SIZE) }, {
+      eps: epsAt(epoch * stepsPerEpoch + step), steps: adversarial.pgdSteps, alphaRatio: 2.5 / adversarial.pgdSteps, rng: uniform(mix32(seed, epoch, step, 2)), defense: attackDefense,
+    });
+    attacked.forEach((plane, b) => {
+      defendPlane(plane, { mode: defaultDefense.mode, deterministic: false, seed: Math.floor(rnd() * 2 ** 32) >>> 0 }, x, (half + b) * 3 * D);
+      target.copyWithin((half + b) * EMBEDDING_SIZE, b * EMBEDDING_SIZE, (b + 1) * EMBEDDING_SIZE);
+    });
+  }
+  return { x, n: batchSize, extra: { [TARGET_INPUT]: target }, ...(adversarial ? { weight: sampleWeight } : {}) };
 }
 let permCache: { epoch: number; perm: Int32Array } | undefined;
 function epochPermutation(epoch: number): Int32Array {
@@ -167,6 +223,28 @@ function epochPermutation(epoch: number): Int32Array {
   for (let i = perm.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); const t = perm[i] as number; perm[i] = perm[j] as number; perm[j] = t; }
   permCache = { epoch, perm };
   return perm;
+}
+
+/**
+ * Identity kept under attack on the first validation images: PGD (10 steps, EOT over a fresh
+ * mask per step, at the run's eps) through the default defense on the network being trained.
+ */
+async function identityUnderAttack(weights: readonly Float32Array[]): Promise<Record<string, number>> {
+  if (!adversarial) return {};
+  const cos: number[] = [];
+  const B = batchSize >> 1, n = Math.min(64, validationImages.length), xs = new Float32Array(B * 3 * D), ts = new Float32Array(B * EMBEDDING_SIZE);
+  for (let s = 0; s < n; s += B) {
+    const m = Math.min(B, n - s), imgs = Array.from(validationImages.subarray(s, s + m));
+    imgs.forEach((img, b) => ts.set(targetOf(img, false), b * EMBEDDING_SIZE));
+    const attacked = await lossAscent(runner, weights, imgs.map((img) => faceOf(img, false)), { [TARGET_INPUT]: ts.subarray(0, m * EMBEDDING_SIZE) }, {
+      eps: adversarial.eps, steps: 10, alphaRatio: 0.25, rng: uniform(mix32(seed, s, 0xad)), defense: attackDefense,
+    });
+    attacked.forEach((plane, b) => defendPlane(plane, { mode: defaultDefense.mode, deterministic: false, seed: mix32(seed, s + b, 0xa2) }, xs, b * 3 * D));
+    const { y } = await runner.run(xs.subarray(0, m * 3 * D), new Float32Array(m), m, weights, { [TARGET_INPUT]: ts.subarray(0, m * EMBEDDING_SIZE) }, 'output');
+    for (let b = 0; b < m; b++) cos.push(1 - (y[b] as number));
+  }
+  cos.sort((a, b) => a - b);
+  return { attackedMean: Number((cos.reduce((a, b) => a + b, 0) / cos.length).toFixed(5)), attackedP05: Number((cos[Math.floor(0.05 * (cos.length - 1))] as number).toFixed(5)) };
 }
 
 /** Identity kept on the validation people: cos(f_0(x), f_θ(D(x))), default mode, fixed masks. */
@@ -189,29 +267,35 @@ async function identityKept(net: BatchRecognizer): Promise<Record<string, number
 }
 const modelOf = (w: readonly Float32Array[]) => withWeights(forward, new Map(params.map((p, i) => [p, w[i] as Float32Array])));
 
-const before = await identityKept(await batchRecognizer(teacherBytes, threads));
-log(`validation before training (the shipped network on D(x)): ${JSON.stringify(before)}; ${params.length} weight tensors, ${stepsPerEpoch} steps per epoch`);
+const before = { ...(await identityKept(await batchRecognizer(startBytes, threads))), ...(await identityUnderAttack(runner.initial())) };
+log(`validation before training (the starting network on D(x)): ${JSON.stringify(before)}; ${params.length} weight tensors, ${stepsPerEpoch} steps per epoch`);
 const result = await train({
-  runner, epochs, stepsPerEpoch, label: 'train:recognizer', key: runKey, checkpointPath,
-  schedule: { lr: peakLr, warmup: settings.warmup, total: epochs * stepsPerEpoch, minLr: peakLr / 20 },
+  runner, epochs, stepsPerEpoch, label, key: runKey, checkpointPath,
+  schedule: { lr: peakLr, warmup: settings.warmup, total: totalSteps, minLr: peakLr / 20 },
   adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay }, decayToStart: true, clip: 5,
-  batch, validate: async (w) => identityKept(await batchRecognizer(writeModel(modelOf(w)), threads)),
+  batch, validate: async (w) => ({ ...(await identityKept(await batchRecognizer(writeModel(modelOf(w)), threads))), ...(await identityUnderAttack(w)) }),
 });
 if (!result.done) { log('stopped early; run again to resume'); process.exit(0); }
 
-const bytes = writeModel({ ...modelOf(result.weights), producer_name: 'pinface train:recognizer' });
+const bytes = writeModel({ ...modelOf(result.weights), producer_name: `pinface ${label}` });
 writeFileSync(outFile, bytes);
 const outSha = sha(bytes);
 const minutes = (performance.now() - t0) / 60_000;
 log(`${outFile}: sha256 ${outSha} (${(bytes.length / 2 ** 20).toFixed(1)} MiB), ${minutes.toFixed(1)} min in this process`);
-if (outFile === join(repoRoot, 'models', 'fr_feature_pin.onnx')) {
-  const previous = (recordInManifest('pinRecognizer', {
-    file: 'fr_feature_pin.onnx', sha256: outSha, bytes: bytes.length,
-    derivedFrom: { file: 'fr_feature.onnx', sha256: manifest.models.feature.sha256, license: 'MIT (faceplugin-face-recognition-js)' },
-    usedBy: 'every projecting defense mode (topk, pin-threshold, pin-learned); none keeps fr_feature.onnx',
+if (outFile === defaultOut) {
+  const flags = adversarial ? ` --beta ${adversarial.beta} --eps ${adversarial.eps} --pgd-steps ${adversarial.pgdSteps} --eps-warmup ${adversarial.epsWarmup}` : '';
+  const previous = (recordInManifest(adversarial ? 'robustRecognizer' : 'pinRecognizer', {
+    file: defaultOut.split('/').pop(), sha256: outSha, bytes: bytes.length,
+    derivedFrom: adversarial
+      ? { file: 'fr_feature_pin.onnx', sha256: sha(startBytes), license: 'MIT (faceplugin-face-recognition-js), training data terms as pinRecognizer' }
+      : { file: 'fr_feature.onnx', sha256: manifest.models.feature.sha256, license: 'MIT (faceplugin-face-recognition-js)' },
+    usedBy: adversarial ? 'a candidate for the projecting modes (npm run eval -- --recognizer models/fr_feature_pin_robust.onnx)' : 'every projecting defense mode (topk, pin-threshold, pin-learned); none keeps fr_feature.onnx',
     training: {
-      command: `npm run train:recognizer -- --epochs ${epochs} --batch ${batchSize} --lr ${peakLr} --weight-decay ${weightDecay} --seed ${seed}`,
-      objective: 'label-free distillation: 1 - cos(f_theta(D(x)), f_0(x)), D the product projector with a fresh mask per sample (modes, lambdas and shares in views), mirrors',
+      command: `npm run ${label} -- --epochs ${epochs} --batch ${batchSize} --lr ${peakLr} --weight-decay ${weightDecay} --seed ${seed}${flags}`,
+      objective: adversarial
+        ? 'adversarially robust distillation: 1 - cos(f_theta(D(x)), f_0(x)) + beta (1 - cos(f_theta(D(x + delta)), f_0(x))), delta the l_inf PGD maximiser through the default mode\'s drawn-mask projection (fresh mask per PGD step) at the current weights, eps ramped up'
+        : 'label-free distillation: 1 - cos(f_theta(D(x)), f_0(x)), D the product projector with a fresh mask per sample (modes, lambdas and shares in views), mirrors',
+      ...(adversarial ? { adversarial } : {}),
       data: 'LFW dev people outside dev folds 5-8 and the fit part of UTKFace (Zhang, Song, Qi, CVPR 2017; non-commercial research use only: weights trained on it carry those terms), 1 in 20 people held out for validation; dev folds 5-8 and the UTKFace report part never seen',
       space: manifest.space.sha256, views: VIEWS,
       images: trainImages.length, validationImages: validationImages.length, epochs, stepsPerEpoch, batch: batchSize, lr: peakLr, weightDecay, seed,

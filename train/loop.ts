@@ -14,6 +14,8 @@ export interface StepBatch {
   n: number;
   /** The loss graph's further inputs (e.g. the distillation target), batch first. */
   extra?: Record<string, Float32Array>;
+  /** Per-sample weight of the loss (1 each when absent): a step minimises sum(w_i loss_i) / n. */
+  weight?: Float32Array;
 }
 
 export type Metrics = Record<string, number>;
@@ -31,7 +33,11 @@ export interface TrainOptions {
   clip?: number;
   /** Decay toward the starting weights instead of toward zero. */
   decayToStart?: boolean;
-  batch(epoch: number, step: number): Promise<StepBatch>;
+  /**
+   * `weights`: the network as it is before this step (adversarial training attacks it). On a
+   * resumed run they equal the uninterrupted run's, so the batch stays a pure function.
+   */
+  batch(epoch: number, step: number, weights: readonly Float32Array[]): Promise<StepBatch>;
   /** Run after each epoch on the new weights; its metrics go into the log and the checkpoint. */
   validate?(weights: Float32Array[], epoch: number): Promise<Metrics>;
   /** Where the per-epoch checkpoint lives; a checkpoint with another `key` is not resumed. */
@@ -78,11 +84,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const e0 = performance.now();
     let lossSum = 0, seen = 0, lastDraw = 0;
     for (let step = 0; step < o.stepsPerEpoch; step++) {
-      const b = await o.batch(epoch, step);
-      // The cotangent of the per-sample loss is 1/n: the gradient of the batch mean.
-      const { y, grads } = await o.runner.run(b.x, new Float32Array(b.n).fill(1 / b.n), b.n, weights, b.extra);
+      const b = await o.batch(epoch, step, weights);
+      // The cotangent of the per-sample loss is w_i/n: the gradient of the weighted batch mean.
+      const cotangent = new Float32Array(b.n).map((_, i) => (b.weight?.[i] ?? 1) / b.n);
+      const { y, grads } = await o.runner.run(b.x, cotangent, b.n, weights, b.extra);
       let loss = 0;
-      for (let i = 0; i < b.n; i++) loss += y[i] as number;
+      for (let i = 0; i < b.n; i++) loss += (b.weight?.[i] ?? 1) * (y[i] as number);
       loss /= b.n;
       if (!Number.isFinite(loss)) throw new Error(`[pinface] [${o.label}] the loss is ${loss} at epoch ${epoch + 1} step ${step + 1}; lower the learning rate`);
       clipGlobalNorm(grads, o.clip ?? Infinity);

@@ -73,6 +73,8 @@ export interface ParamGradients {
   grads: Float32Array[];
 }
 
+type Fetch = 'input-gradient' | 'output';
+
 export interface ParamGradientRunner {
   /** The weights it differentiates for, in order; their current values are what `run` is given. */
   params: readonly string[];
@@ -80,8 +82,12 @@ export interface ParamGradientRunner {
   paramDims: ReadonlyArray<readonly number[]>;
   /** The weights the model file holds, in `params` order (copies: free to update). */
   initial(): Float32Array[];
-  /** `extra`: the model's further data inputs (a loss's target), batch first. */
-  run(x: Float32Array, g: Float32Array, n: number, weights: readonly Float32Array[], extra?: Readonly<Record<string, Float32Array>>): Promise<ParamGradients>;
+  /**
+   * `extra`: the model's further data inputs (a loss's target), batch first. `only`: fetch f(x)
+   * and dx, or f(x) alone (grads come back empty): onnxruntime then skips the nodes the fetched
+   * outputs do not need, which is what an attack loop on the current weights wants.
+   */
+  run(x: Float32Array, g: Float32Array, n: number, weights: readonly Float32Array[], extra?: Readonly<Record<string, Float32Array>>, only?: Fetch): Promise<ParamGradients>;
   inputDims: readonly number[];
   outputSize: number;
 }
@@ -109,7 +115,7 @@ export async function paramGradientRunner(modelBytes: Uint8Array, { threads = 2,
     params: names, paramDims, inputDims: inDims,
     outputSize: outShape.slice(1).reduce((a, b) => a * b, 1),
     initial: () => names.map((p) => tensorValues(byName.get(p) as Tensor).slice()),
-    async run(x, g, n, weights, extra = {}) {
+    async run(x, g, n, weights, extra = {}, only) {
       const feeds: Record<string, ort.Tensor> = {
         [v.input]: new ort.Tensor('float32', x, [n, ...inner]),
         [v.cotangent]: new ort.Tensor('float32', g, [n, ...outShape.slice(1)]),
@@ -120,12 +126,31 @@ export async function paramGradientRunner(modelBytes: Uint8Array, { threads = 2,
         feeds[name] = new ort.Tensor('float32', data, [n, ...(extraDims[i] as number[]).slice(1)]);
       });
       names.forEach((p, i) => { feeds[p] = new ort.Tensor('float32', weights[i] as Float32Array, paramDims[i] as number[]); });
-      const out = await session.run(feeds);
+      if (only === 'input-gradient' && !v.gradient) throw new Error('[pinface] [grad] this runner was built without the input gradient');
+      const out = only ? await session.run(feeds, only === 'output' ? [v.output] : [v.output, v.gradient as string]) : await session.run(feeds);
       return {
         y: out[v.output]?.data as Float32Array,
         ...(v.gradient ? { dx: out[v.gradient]?.data as Float32Array } : {}),
-        grads: names.map((p) => out[v.params.get(p) as string]?.data as Float32Array),
+        grads: only ? [] : names.map((p) => out[v.params.get(p) as string]?.data as Float32Array),
       };
+    },
+  };
+}
+
+/**
+ * The runner as a fixed-weight GradientRunner (the attack lab's interface) that reads the weights
+ * at each call: attacks made during training aim at the network as it is at that step.
+ */
+export function atWeights(r: ParamGradientRunner, weights: () => readonly Float32Array[]): GradientRunner {
+  return {
+    inputDims: r.inputDims,
+    outputSize: r.outputSize,
+    async run(x, g, n) {
+      const { y, dx } = await r.run(x, g, n, weights(), {}, 'input-gradient');
+      return { y, dx: dx as Float32Array };
+    },
+    async forward(x, n) {
+      return (await r.run(x, new Float32Array(n * r.outputSize), n, weights(), {}, 'output')).y;
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * `npm run eval -- --preset quick` end to end in a child process, as CI runs it: the report's
- * three files, sane numbers, and a resumed run that answers from its cache with the same table.
+ * `npm run eval -- --preset quick` and `npm run eval:worst-case -- --preset quick` end to end in
+ * child processes, as CI runs them: the reports, sane numbers, and resumed runs that answer from
+ * their caches with the same tables.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,5 +42,32 @@ describe('npm run eval --preset quick', () => {
     expect(Date.now() - t0).toBeLessThan(60_000);
     expect(readFileSync(join(out, 'results.md'), 'utf8').split('\n').filter((l) => l.startsWith('| '))).toEqual(md.split('\n').filter((l) => l.startsWith('| ')));
     expect(existsSync(join(out, 'cache'))).toBe(true);
+  });
+
+  it('eval:worst-case --preset quick: every attack per pair, monotone success curves that reach 100 %, resumable', { timeout: 900_000 }, () => {
+    const dir = join(out, 'worst');
+    const runWorst = () => execFileSync(join('node_modules', '.bin', 'tsx'), ['eval/worst-case-eval.ts', '--preset', 'quick', '--out', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    runWorst();
+    const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'), (_k, x) => (x === 'Infinity' ? Infinity : x)) as {
+      pairs: unknown[];
+      results: Array<{ defense: string; operating: { tar: number }; successAtMax: number; worst: { curve: Array<{ success: number }> }; perPair: Record<string, Array<number | boolean>> }>;
+    };
+    expect(r.results.map((x) => x.defense)).toEqual(['none', 'pin-threshold']);
+    for (const x of r.results) {
+      expect(x.operating.tar).toBeGreaterThan(0.85);
+      expect(Object.keys(x.perPair).sort()).toEqual(['apgd', 'grayBox', 'rays', 'square', 'transfer', 'worst']);
+      for (const v of Object.values(x.perPair)) expect(v).toHaveLength(r.pairs.length);
+      const curve = x.worst.curve.map((c) => c.success);
+      curve.forEach((c, i) => expect(c).toBeGreaterThanOrEqual(curve[i - 1] ?? 0));
+      // The worst case is never above any single attack's budget.
+      (x.perPair.worst as number[]).forEach((w, i) => expect(w).toBeLessThanOrEqual(x.perPair.apgd?.[i] as number));
+    }
+    expect(r.results[0]?.successAtMax).toBe(1);
+    const table = (t: string) => t.split('\n').filter((l) => l.startsWith('| '));
+    const md = readFileSync(join(dir, 'results.md'), 'utf8');
+    const t0 = Date.now();
+    runWorst();
+    expect(Date.now() - t0).toBeLessThan(90_000);
+    expect(table(readFileSync(join(dir, 'results.md'), 'utf8'))).toEqual(table(md));
   });
 });

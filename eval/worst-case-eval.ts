@@ -1,0 +1,196 @@
+/**
+ * @module npm run eval:worst-case — `npm run eval:worst-case -- [dataDir] [--preset quick|full]
+ *   [--recognizer candidate.onnx [--threshold T]] [--out report/worst-case] [--seed 1] [--fresh]`
+ * Robustness against attackers who know the defense, as Carlini et al. (2019) ask for it: per
+ * defense, every attack of eval/attacks/worst-case.ts on the same attacked pairs of dev folds
+ * 5-8 (half genuine, half impostor), each pair's minimal l_inf budget, the per-pair worst case,
+ * success-vs-eps curves, 95 % intervals, a doubling check (APGD with twice the iterations on a
+ * subset) and success at the largest budget. Clean figures first, at the same thresholds: the
+ * service's calibrated FAR-1e-3 threshold for its own modes, else the FAR-1e-3 threshold of the
+ * calibration folds (1-4); TAR and realized FAR on the evaluation folds. Every unit is cached
+ * under <out>/cache, so an interrupted run resumes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import manifest from '../models/manifest.json' with { type: 'json' };
+import { repoRoot } from '../scripts/lib/node-models.ts';
+import { atFar, type Pair } from '../scripts/lib/pairs.ts';
+import { calibratedThreshold } from '../src/calibration.ts';
+import { defaultDefense } from '../src/config.ts';
+import { uniform } from '../src/immune/rng.ts';
+import { DEFENSE_MODES, type DefenseMode } from '../src/immune/selectors.ts';
+import { pgd, type LinfTask } from './attacks/linf.ts';
+import { median } from './attacks/minimal.ts';
+import { objective } from './attacks/objective.ts';
+import { diTiMiFgsm } from './attacks/transfer.ts';
+import { apgdMinimal, medianInterval, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
+import { unitCache } from './cache.ts';
+import { attackedPairs, loadEvalData } from './data.ts';
+import { evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
+import { gradientRunner } from './grad/session.ts';
+import { pairScores } from './scores.ts';
+import { loadSurrogate } from './surrogate/dlib-resnet.ts';
+
+interface Preset {
+  folds?: { calibration: number[]; evaluation: number[] };
+  pairs: number;
+  defenses: DefenseName[];
+  apgd: { iterations: number; restarts: number; samples: number; rounds: number; maxEps: number };
+  /** Pairs (first half genuine, second impostor) re-attacked with twice the APGD iterations. */
+  doubling: number;
+  square: { eps: number; queries: number };
+  rays: { queries: number; maxEps: number };
+  /** Majority of this many fresh draws decides a pair through a random defense. */
+  draws: number;
+  grid: number[];
+}
+
+const PRESETS: Record<string, Preset> = {
+  quick: {
+    folds: { calibration: [1], evaluation: [5] }, pairs: 8, defenses: ['none', 'pin-threshold'],
+    apgd: { iterations: 10, restarts: 1, samples: 4, rounds: 3, maxEps: 32 }, doubling: 2,
+    square: { eps: 8, queries: 50 }, rays: { queries: 100, maxEps: 64 }, draws: 3, grid: [1, 2, 4, 8, 16, 32, 64],
+  },
+  full: {
+    pairs: 200, defenses: ['none', 'pin-threshold', 'jpeg-50'],
+    apgd: { iterations: 25, restarts: 1, samples: 16, rounds: 5, maxEps: 32 }, doubling: 20,
+    square: { eps: 8, queries: 10_000 }, rays: { queries: 10_000, maxEps: 64 }, draws: 5, grid: [1, 2, 4, 8, 16, 32, 64],
+  },
+};
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    preset: { type: 'string', default: 'full' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, fresh: { type: 'boolean', default: false },
+    recognizer: { type: 'string' }, threshold: { type: 'string' },
+  },
+});
+const preset = PRESETS[args.preset as string];
+if (!preset) throw new Error(`[pinface] [eval:worst-case] unknown preset ${args.preset}; use one of ${Object.keys(PRESETS).join(', ')}`);
+const seed = Number(args.seed);
+const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
+const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'full' ? 'worst-case' : `worst-case-${args.preset}`));
+const log = (s: string) => console.error(`[pinface] [eval:worst-case] ${s}`);
+const t0 = performance.now();
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const read = (p: string) => new Uint8Array(readFileSync(p));
+const cleanBytes = read(join(repoRoot, 'models', manifest.models.feature.file));
+const projectingBytes = read(join(repoRoot, 'models', (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file ?? manifest.models.feature.file));
+const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefined;
+const buildKey = sha(new TextEncoder().encode(JSON.stringify([sha(cleanBytes), sha(projectingBytes), manifest.space.sha256, defaultDefense, preset]))).slice(0, 12);
+if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
+const { cached, cachedFaces } = unitCache(join(out, 'cache', buildKey));
+
+const data = await loadEvalData(dataDir, seed, preset.folds);
+const clean = objective(await gradientRunner(cleanBytes));
+const projecting = sha(projectingBytes) === sha(cleanBytes) ? clean : objective(await gradientRunner(projectingBytes));
+const defenses: Array<EvalDefense & { key: string }> = (await evalDefenses(preset.defenses, { clean, projecting })).map((d) => ({ ...d, key: d.name }));
+if (candidateBytes) {
+  const cand = objective(await gradientRunner(candidateBytes));
+  const [pin] = await evalDefenses(['pin-threshold'], { clean, projecting: cand });
+  const name = `pin-threshold+${basename(args.recognizer as string, '.onnx')}`;
+  defenses.push({ ...(pin as EvalDefense), name, label: `${pin?.label}, recognizer ${basename(args.recognizer as string)}`, key: `${name}-${sha(candidateBytes).slice(0, 12)}` });
+}
+
+const isServiceMode = (name: string): name is DefenseMode => (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes;
+const attacked = attackedPairs(data, preset.pairs, seed);
+const facesOf = (pairs: Pair[], side: 'a' | 'b') => pairs.map((p) => data.face(p[side]) as Float32Array);
+const sub = (task: LinfTask, idx: number[]): LinfTask => ({ faces: idx.map((i) => task.faces[i] as Float32Array), refs: idx.map((i) => task.refs[i] as Float32Array), sign: idx.map((i) => task.sign[i] as number) });
+const sign = attacked.map((p) => (p.same ? -1 : 1));
+const surrogate = objective(await gradientRunner(loadSurrogate(join(repoRoot, 'models'))));
+const surTask: LinfTask = { faces: facesOf(attacked, 'a'), refs: await surrogate.embed(facesOf(attacked, 'b')), sign };
+
+interface AttackSummary { median: ReturnType<typeof medianInterval>; dodging: number; impersonation: number; at8: ReturnType<typeof wilson>; curve: Array<{ eps: number; success: number }> }
+const summarize = (m: number[]): AttackSummary => {
+  const half = (same: boolean) => median(m.filter((_, i) => (attacked[i] as Pair).same === same));
+  return { median: medianInterval(m), dodging: half(true), impersonation: half(false), at8: wilson(m.filter((x) => x <= 8).length, m.length), curve: successCurve(m, preset.grid) };
+};
+
+interface Row {
+  defense: string; label: string; threshold: number;
+  operating: { tar: number; far: number; genuine: number; impostors: number };
+  attacks: Record<string, AttackSummary>;
+  square: { eps: number; queries: number; fooled: ReturnType<typeof wilson>; meanQueries: number };
+  raysQueries: number; worst: AttackSummary; successAtMax: number;
+  doubling: { pairs: number; lowered: number; by: Array<{ pair: number; from: number | undefined; to: number | undefined }> };
+  perPair: Record<string, Array<number | boolean>>;
+}
+const results: Row[] = [];
+for (const d of defenses) {
+  // 1. The threshold and the clean operating point.
+  const threshold = args.threshold && d.key !== d.name ? Number(args.threshold)
+    : isServiceMode(d.name) ? calibratedThreshold(d.name, 1e-3)
+    : await cached(`threshold-${d.key}-seed${seed}`, async () => atFar(await pairScores(data, d, data.calibration, `${d.name}: calibration pairs`, uniform(seed * 7919 + 1)), 1e-3).threshold);
+  const operating = await cached(`operating-${d.key}-t${threshold}-seed${seed}`, async () => {
+    const s = await pairScores(data, d, data.evaluation, `${d.name}: evaluation pairs`, uniform(seed * 7919 + 2));
+    const gen = s.filter((p) => p.same), imp = s.filter((p) => !p.same);
+    return { tar: gen.filter((p) => p.score >= threshold).length / gen.length, far: imp.filter((p) => p.score >= threshold).length / imp.length, genuine: gen.length, impostors: imp.length };
+  });
+  log(`${d.name}: threshold ${threshold.toFixed(4)}, TAR ${(100 * operating.tar).toFixed(2)} %, FAR ${(100 * operating.far).toFixed(3)} % on the evaluation folds`);
+  const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
+  const task: LinfTask = { faces: facesOf(attacked, 'a'), refs: await d.recognizer.embed(facesOf(attacked, 'b'), d.defense, uniform(seed + 3)), sign };
+  const rng = (salt: number) => uniform(seed * 1009 + salt);
+  const search = { maxEps: preset.apgd.maxEps, rounds: preset.apgd.rounds, draws: preset.draws };
+  const unit = (name: string) => `${d.key}-${name}-n${attacked.length}-t${threshold.toFixed(6)}-seed${seed}`;
+
+  // 2. The attacks, each a cached unit.
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => cached(unit(name), async () => {
+    const s = performance.now();
+    const r = await work();
+    log(`${d.name}: ${name} in ${((performance.now() - s) / 60000).toFixed(1)} min`);
+    return r;
+  });
+  const minimal: Record<string, number[]> = {};
+  minimal.apgd = await timed('apgd', () => apgdMinimal(target, task, { ...search, ...preset.apgd, rng: rng(1) }));
+  // The gray-box attacker knows the network the defense feeds, not the defense: references through the bare network.
+  const bareRefs = await d.recognizer.embed(facesOf(attacked, 'b'));
+  minimal.grayBox = await timed('gray-box', () => transferMinimal(target, task, { ...search, rng: rng(2) },
+    (idx, eps) => cachedFaces(unit(`gray-faces-${idx.length}-${eps.join('_')}`), () => pgd(d.recognizer, { ...sub(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }))));
+  minimal.transfer = await timed('transfer', () => transferMinimal(target, task, { ...search, rng: rng(4) },
+    (idx, eps) => diTiMiFgsm(surrogate, sub(surTask, idx), eps, { rng: rng(5) })));
+  const hard = await timed('rays', () => raysMinimal(target, task, preset.rays.queries, preset.rays.maxEps, rng(6), preset.draws));
+  minimal.rays = hard.eps;
+  const square = await timed('square', () => squareAt(target, task, preset.square.eps, preset.square.queries, rng(7), preset.draws));
+  const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
+
+  // 3. Doubling check: APGD with twice the iterations on a subset must not find smaller budgets.
+  const half = preset.doubling >> 1, genuine = attacked.filter((p) => p.same).length;
+  const dIdx = [...Array.from({ length: half }, (_, i) => i), ...Array.from({ length: preset.doubling - half }, (_, i) => genuine + i)].filter((i) => i < attacked.length);
+  const doubled = await timed(`apgd-2x-${dIdx.length}`, () => apgdMinimal(target, sub(task, dIdx), { ...search, ...preset.apgd, iterations: 2 * preset.apgd.iterations, rng: rng(8) }));
+  const lowered = dIdx.filter((i, k) => (doubled[k] as number) < (minimal.apgd?.[i] as number));
+
+  results.push({
+    defense: d.name, label: d.label, threshold, operating,
+    attacks: Object.fromEntries(Object.entries(minimal).map(([k, m]) => [k, summarize(m)])),
+    square: { eps: preset.square.eps, queries: preset.square.queries, fooled: wilson(square.fooled.filter(Boolean).length, square.fooled.length), meanQueries: square.queries.reduce((a, b) => a + b, 0) / square.queries.length },
+    raysQueries: median(hard.queries),
+    worst: summarize(worst),
+    doubling: { pairs: dIdx.length, lowered: lowered.length, by: lowered.map((i) => ({ pair: i, from: minimal.apgd?.[i], to: doubled[dIdx.indexOf(i)] })) },
+    successAtMax: worst.filter((m) => m <= preset.apgd.maxEps).length / worst.length,
+    perPair: { ...minimal, square: square.fooled, worst },
+  });
+}
+
+// 4. The report.
+const pct = (x: number) => (100 * x).toFixed(1);
+const eps = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(2))) : '>max');
+const md: string[] = [
+  `# Worst-case robustness (${args.preset} preset, seed ${seed})`, '',
+  `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses, margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',
+  '| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | 2x iterations lowered |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+for (const r of results) {
+  const a = r.attacks as Record<'apgd' | 'grayBox' | 'transfer' | 'rays', AttackSummary>, w = r.worst;
+  const mi = (s: AttackSummary) => `${eps(s.median.median)} (${eps(s.median.low)}-${eps(s.median.high)})`;
+  md.push(`| ${r.defense} | ${r.threshold.toFixed(4)} | ${pct(r.operating.tar)} | ${pct(r.operating.far)} | ${mi(a.apgd)} | ${eps(a.grayBox.median.median)} | ${eps(a.transfer.median.median)} | ${eps(a.rays.median.median)} | ${pct(r.square.fooled.rate)} (${pct(r.square.fooled.low)}-${pct(r.square.fooled.high)}) | ${mi(w)} | ${eps(w.dodging)} / ${eps(w.impersonation)} | ${pct(w.at8.rate)} (${pct(w.at8.low)}-${pct(w.at8.high)}) | ${pct(r.successAtMax)} | ${r.doubling.lowered}/${r.doubling.pairs} |`);
+}
+md.push('', '## Success vs eps (worst case over attacks, share of attacked pairs fooled)', '', `| defense | ${preset.grid.map((g) => `${g}/255`).join(' | ')} |`, `| --- | ${preset.grid.map(() => '---').join(' | ')} |`);
+for (const r of results) md.push(`| ${r.defense} | ${r.worst.curve.map((c) => pct(c.success)).join(' | ')} |`);
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'results.json'), `${JSON.stringify({ preset: args.preset, seed, pairs: attacked, settings: preset, results }, (_k, x) => (x === Infinity ? 'Infinity' : x), 1)}\n`);
+writeFileSync(join(out, 'results.md'), `${md.join('\n')}\n`);
+log(`done in ${((performance.now() - t0) / 60000).toFixed(1)} min: ${join(out, 'results.md')}`);
