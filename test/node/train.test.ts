@@ -12,6 +12,8 @@ import { trainableParams } from '../../eval/grad/vjp.ts';
 import { floatTensor, floatValue, int, ints, node, writeModel, type Model } from '../../eval/onnx/proto.ts';
 import { gaussian, uniform } from '../../src/immune/rng.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
+import { identityDefense } from '../../eval/attacks/objective.ts';
+import { lossAscent } from '../../train/adversarial.ts';
 import { TARGET_INPUT, withCosineLoss } from '../../train/losses.ts';
 import { train, type TrainOptions } from '../../train/loop.ts';
 import { adamState, adamStep, clipGlobalNorm, learningRate } from '../../train/optimizer.ts';
@@ -19,8 +21,8 @@ import { adamState, adamStep, clipGlobalNorm, learningRate } from '../../train/o
 const dir = mkdtempSync(join(tmpdir(), 'pinface-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** x [1, 2, 8, 8] -> conv -> PRelu -> depthwise conv -> flatten -> gemm -> y [1, 6]. */
-function tinyNet(): Model {
+/** x [1, C, 8, 8] -> conv -> PRelu -> depthwise conv -> flatten -> gemm -> y [1, 6]. */
+function tinyNet(channels = 2): Model {
   const rnd = gaussian(3);
   const w = (name: string, dims: number[]) => floatTensor(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rnd()));
   return {
@@ -34,8 +36,8 @@ function tinyNet(): Model {
         node('Flatten', ['c2'], ['f']),
         node('Gemm', ['f', 'gw', 'gb'], ['y'], [int('transB', 1)]),
       ],
-      initializer: [w('c1w', [4, 2, 3, 3]), w('c1b', [4]), floatTensor('slope', [4, 1, 1], new Float32Array(4).fill(0.25)), w('dw', [4, 1, 3, 3]), w('gw', [6, 64]), w('gb', [6])],
-      input: [floatValue('x', [1, 2, 8, 8])], output: [floatValue('y', [1, 6])], value_info: [],
+      initializer: [w('c1w', [4, channels, 3, 3]), w('c1b', [4]), floatTensor('slope', [4, 1, 1], new Float32Array(4).fill(0.25)), w('dw', [4, 1, 3, 3]), w('gw', [6, 64]), w('gb', [6])],
+      input: [floatValue('x', [1, channels, 8, 8])], output: [floatValue('y', [1, 6])], value_info: [],
     },
   };
 }
@@ -103,5 +105,25 @@ describe('training (train/)', () => {
     expect(learningRate(sched, 9)).toBeCloseTo(1, 6);
     expect(learningRate(sched, 60)).toBeCloseTo(0.55, 6);
     expect(learningRate(sched, 110)).toBeCloseTo(0.1, 6);
+  });
+
+  it('the inner attack of adversarial training raises the loss inside its ball; fetching dx alone gives the full run\'s dx', async () => {
+    const net = tinyNet(3);
+    const runner = await paramGradientRunner(writeModel(withCosineLoss(net, 6)), { threads: 1, params: trainableParams(net), inputGradient: true });
+    const w = runner.initial(), rnd = uniform(11), n = 4, P = 64;
+    const planes = Array.from({ length: n }, () => Float32Array.from({ length: P }, () => 1.6 * rnd() - 0.8));
+    const target = new Float32Array(n * 6).map(() => rnd() - 0.5);
+    for (let i = 0; i < n; i++) { const t = target.subarray(i * 6, (i + 1) * 6), m = Math.hypot(...t); t.forEach((v, j) => { t[j] = v / m; }); }
+    const input = (ps: Float32Array[]) => { const x = new Float32Array(n * 3 * P); ps.forEach((p, i) => { for (let c = 0; c < 3; c++) x.set(p, (3 * i + c) * P); }); return x; };
+    const loss = async (ps: Float32Array[]) => (await runner.run(input(ps), new Float32Array(n), n, w, { [TARGET_INPUT]: target }, 'output')).y;
+    const adv = await lossAscent(runner, w, planes, { [TARGET_INPUT]: target }, { eps: 8, steps: 5, alphaRatio: 0.5, rng: uniform(12), defense: identityDefense });
+    const before = await loss(planes), after = await loss(adv);
+    for (let i = 0; i < n; i++) expect(after[i]).toBeGreaterThan(before[i] as number);
+    adv.forEach((a, i) => a.forEach((v, j) => expect(Math.abs(v - (planes[i] as Float32Array)[j]!)).toBeLessThanOrEqual(8 / 128 + 1e-6)));
+    const g = new Float32Array(n).fill(1);
+    const full = await runner.run(input(planes), g, n, w, { [TARGET_INPUT]: target });
+    const only = await runner.run(input(planes), g, n, w, { [TARGET_INPUT]: target }, 'input-gradient');
+    expect(only.grads).toEqual([]);
+    expect(Array.from(only.dx as Float32Array)).toEqual(Array.from(full.dx as Float32Array));
   });
 });
