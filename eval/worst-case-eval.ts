@@ -1,6 +1,6 @@
 /**
- * @module npm run eval:worst-case — `npm run eval:worst-case -- [dataDir] [--preset quick|full]
- *   [--recognizer candidate.onnx [--threshold T]] [--out report/worst-case] [--seed 1] [--fresh]`
+ * @module npm run eval:worst-case — `npm run eval:worst-case -- [dataDir] [--preset quick|medium|full]
+ *   [--recognizer candidate.onnx [--threshold T]] [--defenses a,b] [--out report/worst-case] [--seed 1] [--fresh]`
  * Robustness against attackers who know the defense, as Carlini et al. (2019) ask for it: per
  * defense, every attack of eval/attacks/worst-case.ts on the same attacked pairs of dev folds
  * 5-8 (half genuine, half impostor), each pair's minimal l_inf budget, the per-pair worst case,
@@ -47,16 +47,25 @@ interface Preset {
   grid: number[];
 }
 
+/** Pairs per cached unit of the query attacks (Square, RayS) when there are more. */
+const CHUNK = 50;
+
 const PRESETS: Record<string, Preset> = {
   quick: {
     folds: { calibration: [1], evaluation: [5] }, pairs: 8, defenses: ['none', 'pin-threshold'],
     apgd: { iterations: 10, restarts: 1, samples: 4, rounds: 3, maxEps: 32 }, doubling: 2,
     square: { eps: 8, queries: 50 }, rays: { queries: 100, maxEps: 64 }, draws: 3, grid: [1, 2, 4, 8, 16, 32, 64],
   },
+  /** A first look in well under an hour per defense: fewer pairs, iterations and queries, the checklist's EOT. */
+  medium: {
+    pairs: 40, defenses: ['none', 'pin-threshold'],
+    apgd: { iterations: 10, restarts: 1, samples: 16, rounds: 5, maxEps: 32 }, doubling: 4,
+    square: { eps: 8, queries: 500 }, rays: { queries: 1000, maxEps: 64 }, draws: 3, grid: [1, 2, 4, 8, 16, 32, 64],
+  },
   full: {
     pairs: 200, defenses: ['none', 'pin-threshold', 'jpeg-50'],
     apgd: { iterations: 25, restarts: 1, samples: 16, rounds: 5, maxEps: 32 }, doubling: 20,
-    square: { eps: 8, queries: 10_000 }, rays: { queries: 10_000, maxEps: 64 }, draws: 5, grid: [1, 2, 4, 8, 16, 32, 64],
+    square: { eps: 8, queries: 10_000 }, rays: { queries: 2000, maxEps: 64 }, draws: 5, grid: [1, 2, 4, 8, 16, 32, 64],
   },
 };
 
@@ -65,6 +74,9 @@ const { values: args, positionals } = parseArgs({
   options: {
     preset: { type: 'string', default: 'full' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, fresh: { type: 'boolean', default: false },
     recognizer: { type: 'string' }, threshold: { type: 'string' },
+    // Some of the preset's defenses only (comma-separated, may be empty: the candidate alone), e.g. to run a candidate
+    // beside a run of the others; units are cached per defense, so a later full run reads both.
+    defenses: { type: 'string' },
   },
 });
 const preset = PRESETS[args.preset as string];
@@ -87,7 +99,8 @@ const { cached, cachedFaces } = unitCache(join(out, 'cache', buildKey));
 const data = await loadEvalData(dataDir, seed, preset.folds);
 const clean = objective(await gradientRunner(cleanBytes));
 const projecting = sha(projectingBytes) === sha(cleanBytes) ? clean : objective(await gradientRunner(projectingBytes));
-const defenses: Array<EvalDefense & { key: string }> = (await evalDefenses(preset.defenses, { clean, projecting })).map((d) => ({ ...d, key: d.name }));
+const only = args.defenses === undefined ? preset.defenses : preset.defenses.filter((d) => (args.defenses as string).split(',').includes(d));
+const defenses: Array<EvalDefense & { key: string }> = (await evalDefenses(only, { clean, projecting })).map((d) => ({ ...d, key: d.name }));
 if (candidateBytes) {
   const cand = objective(await gradientRunner(candidateBytes));
   const [pin] = await evalDefenses(['pin-threshold'], { clean, projecting: cand });
@@ -143,17 +156,35 @@ for (const d of defenses) {
     log(`${d.name}: ${name} in ${((performance.now() - s) / 60000).toFixed(1)} min`);
     return r;
   });
+  // The full preset's attacks run for hours: one cached unit per chunk of pairs, so an interruption loses one chunk.
+  const chunks = async <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> => {
+    if (attacked.length <= CHUNK) return [await timed(name, () => work(task, attacked.map((_, i) => i), 0))];
+    const parts: T[] = [];
+    for (let s = 0; s < attacked.length; s += CHUNK) {
+      const idx = Array.from({ length: Math.min(CHUNK, attacked.length - s) }, (_, k) => s + k);
+      parts.push(await timed(`${name}-pairs${s}-${s + idx.length}`, () => work(sub(task, idx), idx, s)));
+    }
+    return parts;
+  };
+  const chunkedList = async (name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<number[]>) => (await chunks(name, work)).flat();
+  const chunked = async <T extends Record<string, Array<number | boolean>>>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T> => {
+    const parts = await chunks(name, work);
+    return Object.fromEntries(Object.keys(parts[0] as T).map((k) => [k, parts.flatMap((p) => p[k] as Array<number | boolean>)])) as T;
+  };
   const minimal: Record<string, number[]> = {};
-  minimal.apgd = await timed('apgd', () => apgdMinimal(target, task, { ...search, ...preset.apgd, rng: rng(1) }));
+  minimal.apgd = await chunkedList('apgd', (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
   // The gray-box attacker knows the network the defense feeds, not the defense: references through the bare network.
   const bareRefs = await d.recognizer.embed(facesOf(attacked, 'b'));
-  minimal.grayBox = await timed('gray-box', () => transferMinimal(target, task, { ...search, rng: rng(2) },
-    (idx, eps) => cachedFaces(unit(`gray-faces-${idx.length}-${eps.join('_')}`), () => pgd(d.recognizer, { ...sub(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }))));
-  minimal.transfer = await timed('transfer', () => transferMinimal(target, task, { ...search, rng: rng(4) },
-    (idx, eps) => diTiMiFgsm(surrogate, sub(surTask, idx), eps, { rng: rng(5) })));
-  const hard = await timed('rays', () => raysMinimal(target, task, preset.rays.queries, preset.rays.maxEps, rng(6), preset.draws));
+  minimal.grayBox = await chunkedList('gray-box', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(2 + 100 * salt) },
+    (local, eps) => {
+      const idx = local.map((i) => chunk[i] as number);
+      return cachedFaces(unit(`gray-faces-${sha(new TextEncoder().encode(`${idx}/${eps}`)).slice(0, 16)}`), () => pgd(d.recognizer, { ...sub(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }));
+    }));
+  minimal.transfer = await chunkedList('transfer', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(4 + 100 * salt) },
+    (local, eps) => diTiMiFgsm(surrogate, sub(surTask, local.map((i) => chunk[i] as number)), eps, { rng: rng(5) })));
+  const hard = await chunked('rays', (t, _idx, salt) => raysMinimal(target, t, preset.rays.queries, preset.rays.maxEps, rng(6 + 100 * salt), preset.draws));
   minimal.rays = hard.eps;
-  const square = await timed('square', () => squareAt(target, task, preset.square.eps, preset.square.queries, rng(7), preset.draws));
+  const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
   const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
 
   // 3. Doubling check: APGD with twice the iterations on a subset must not find smaller budgets.

@@ -18,12 +18,11 @@ import { createProjector } from '../../src/immune/project.ts';
 import { parseSpace } from '../../src/immune/space-file.ts';
 import { gradientRunner } from '../../eval/grad/session.ts';
 import { uniform } from '../../src/immune/rng.ts';
+import { attackPairs, attackTask, fixtureFace } from '../helpers/attack-fixture.ts';
 import type { DifferentiableDefense } from '../../eval/attacks/objective.ts';
 
-const fixture = (f: string) => readFileSync(new URL(`../fixtures/attack/${f}`, import.meta.url));
-const meta = JSON.parse(String(fixture('pairs.json'))) as { pairs: Array<{ same: boolean; a: number; b: number }> };
-const bytes = fixture('faces.u8');
-const face = (i: number) => Float32Array.from(bytes.subarray(i * 12544, (i + 1) * 12544));
+const meta = { pairs: attackPairs };
+const face = fixtureFace;
 const threshold = manifest.calibration.modes.none.threshold;
 
 let obj: Objective;
@@ -45,8 +44,7 @@ const judge = async (faces: Float32Array[]) => {
 
 beforeAll(async () => {
   obj = objective(await gradientRunner(new Uint8Array(readFileSync(new URL('../../models/fr_feature.onnx', import.meta.url)))));
-  const refs = await obj.embed(meta.pairs.map((p) => face(p.b)));
-  task = { faces: meta.pairs.map((p) => face(p.a)), refs, sign: same.map((s) => (s ? -1 : 1)) };
+  task = await attackTask(obj);
 });
 
 describe('attack sanity (undefended recognizer)', () => {

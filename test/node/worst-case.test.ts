@@ -15,11 +15,8 @@ import { rays } from '../../eval/attacks/rays.ts';
 import { apgdMinimal, fooledBy, margins, medianInterval, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from '../../eval/attacks/worst-case.ts';
 import { gradientRunner } from '../../eval/grad/session.ts';
 import { uniform } from '../../src/immune/rng.ts';
+import { attackTask } from '../helpers/attack-fixture.ts';
 
-const fixture = (f: string) => readFileSync(new URL(`../fixtures/attack/${f}`, import.meta.url));
-const meta = JSON.parse(String(fixture('pairs.json'))) as { pairs: Array<{ same: boolean; a: number; b: number }> };
-const bytes = fixture('faces.u8');
-const face = (i: number) => Float32Array.from(bytes.subarray(i * 12544, (i + 1) * 12544));
 const threshold = manifest.calibration.modes.none.threshold;
 
 let obj: Objective;
@@ -31,8 +28,7 @@ const rounding: DifferentiableDefense = (plane) => ({ plane: toPlane(fromPlane(p
 
 beforeAll(async () => {
   obj = objective(await gradientRunner(new Uint8Array(readFileSync(new URL('../../models/fr_feature.onnx', import.meta.url)))));
-  const refs = await obj.embed(meta.pairs.map((p) => face(p.b)));
-  task = { faces: meta.pairs.map((p) => face(p.a)), refs, sign: meta.pairs.map((p) => (p.same ? -1 : 1)) };
+  task = await attackTask(obj);
   bare = { defense: identityDefense, recognizer: obj, threshold, random: false };
 });
 
