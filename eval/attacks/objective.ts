@@ -36,6 +36,12 @@ export interface Objective {
   valueAndGrad(faces: Float32Array[], refs: Float32Array[], sign: number[], opts?: { defense?: DifferentiableDefense; samples?: number; rng?: () => number }): Promise<{ value: number[]; grad: Float32Array[] }>;
 }
 
+/**
+ * Faces per onnxruntime run: the VJP graph keeps every activation for the backward pass, about
+ * 34 MB per face here, so EOT over many draws of many pairs must not go in as one batch.
+ */
+const MAX_BATCH = 64;
+
 export function objective(recognizer: GradientRunner): Objective {
   const P = FACE_PIXELS;
   const batchInput = (planes: Float32Array[]): Float32Array => {
@@ -44,11 +50,29 @@ export function objective(recognizer: GradientRunner): Objective {
     return x;
   };
   const D = recognizer.outputSize;
+  /** f over planes, MAX_BATCH at a time. */
+  const forward = async (planes: Float32Array[]): Promise<Float32Array> => {
+    const y = new Float32Array(planes.length * D);
+    for (let s = 0; s < planes.length; s += MAX_BATCH) {
+      const part = planes.slice(s, s + MAX_BATCH);
+      y.set(await recognizer.forward(batchInput(part), part.length), s * D);
+    }
+    return y;
+  };
+  /** d<g, f>/dx over planes, MAX_BATCH at a time. */
+  const vjp = async (planes: Float32Array[], g: Float32Array): Promise<Float32Array> => {
+    const dx = new Float32Array(planes.length * 3 * P);
+    for (let s = 0; s < planes.length; s += MAX_BATCH) {
+      const part = planes.slice(s, s + MAX_BATCH);
+      dx.set((await recognizer.run(batchInput(part), g.subarray(s * D, (s + part.length) * D), part.length)).dx, s * 3 * P);
+    }
+    return dx;
+  };
   return {
     async embed(faces, defense = identityDefense, rng = Math.random) {
       const planes: Float32Array[] = [];
       for (const f of faces) planes.push((await defense(toPlane(f), rng)).plane); // in order: rng draws stay reproducible
-      const y = await recognizer.forward(batchInput(planes), faces.length);
+      const y = await forward(planes);
       return faces.map((_, i) => { const r = y.slice(i * D, (i + 1) * D); const n = l2(r); return r.map((v) => v / n); });
     },
     async valueAndGrad(faces, refs, sign, { defense = identityDefense, samples = 1, rng = Math.random } = {}) {
@@ -59,7 +83,7 @@ export function objective(recognizer: GradientRunner): Objective {
       }
       const n = draws.length;
       // Forward once to get the cotangents of J, then the VJP.
-      const raw = await recognizer.forward(batchInput(draws.map((d) => d.s.plane)), n);
+      const raw = await forward(draws.map((d) => d.s.plane));
       const g = new Float32Array(n * D);
       const value = new Array<number>(faces.length).fill(0);
       draws.forEach(({ i }, k) => {
@@ -71,7 +95,7 @@ export function objective(recognizer: GradientRunner): Objective {
         // d cos(r/|r|, ref)/dr = (ref - cos * r/|r|) / |r|
         for (let j = 0; j < D; j++) g[k * D + j] = ((sign[i] as number) * ((ref[j] as number) - (cos * (r[j] as number)) / norm)) / norm;
       });
-      const { dx } = await recognizer.run(batchInput(draws.map((d) => d.s.plane)), g, n);
+      const dx = await vjp(draws.map((d) => d.s.plane), g);
       const grad = faces.map(() => new Float32Array(P));
       draws.forEach(({ i, s }, k) => {
         const planeGrad = new Float32Array(P);
