@@ -34,7 +34,7 @@ import { median } from './attacks/minimal.ts';
 import { fromPlane, identityDefense, objective, toPlane, type Objective } from './attacks/objective.ts';
 import { unitCache } from './cache.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
-import { cosine as cos, pairScores as scorePairs } from './scores.ts';
+import { atThreshold, cosine as cos, pairScores as scorePairs } from './scores.ts';
 import { evalDefenses, sweepSelectorPath, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { execFileSync } from 'node:child_process';
 import { gradientRunner } from './grad/session.ts';
@@ -181,10 +181,6 @@ const pairScores = (d: Pick<EvalDefense, 'defense' | 'recognizer'>, pairs: Pair[
  */
 const isServiceMode = (name: string): name is DefenseMode =>
   (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes && (!candidate || name === 'none');
-const atThreshold = (s: Scored[], threshold: number) => {
-  const gen = s.filter((p) => p.same), imp = s.filter((p) => !p.same);
-  return { threshold, tar: gen.filter((p) => p.score >= threshold).length / gen.length, far: imp.filter((p) => p.score >= threshold).length / imp.length, impostors: imp.length };
-};
 
 // 1. Clean: threshold on calibration pairs, accuracy and TAR on evaluation pairs; TAR and FAR at the service's threshold.
 const ROC_FARS = [1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1];

@@ -10,6 +10,12 @@ import type { EvalData } from './data.ts';
 
 export const cosine = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
+/** TAR and FAR of scored pairs at a threshold. */
+export function atThreshold(s: Scored[], threshold: number) {
+  const gen = s.filter((p) => p.same), imp = s.filter((p) => !p.same);
+  return { threshold, tar: gen.filter((p) => p.score >= threshold).length / gen.length, far: imp.filter((p) => p.score >= threshold).length / imp.length, genuine: gen.length, impostors: imp.length };
+}
+
 export async function pairScores(data: EvalData, d: { defense: DifferentiableDefense; recognizer: Objective }, pairs: Pair[], label: string, rng: () => number): Promise<Scored[]> {
   const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((p) => data.hasFace(p));
   const emb = new Map<string, Float32Array>();

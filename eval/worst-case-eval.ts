@@ -25,12 +25,12 @@ import { pgd, type LinfTask } from './attacks/linf.ts';
 import { median } from './attacks/minimal.ts';
 import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
-import { apgdMinimal, medianInterval, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
+import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { unitCache } from './cache.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
-import { pairScores } from './scores.ts';
+import { atThreshold, pairScores } from './scores.ts';
 import { loadSurrogate } from './surrogate/dlib-resnet.ts';
 
 interface Preset {
@@ -111,7 +111,6 @@ if (candidateBytes) {
 const isServiceMode = (name: string): name is DefenseMode => (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes;
 const attacked = attackedPairs(data, preset.pairs, seed);
 const facesOf = (pairs: Pair[], side: 'a' | 'b') => pairs.map((p) => data.face(p[side]) as Float32Array);
-const sub = (task: LinfTask, idx: number[]): LinfTask => ({ faces: idx.map((i) => task.faces[i] as Float32Array), refs: idx.map((i) => task.refs[i] as Float32Array), sign: idx.map((i) => task.sign[i] as number) });
 const sign = attacked.map((p) => (p.same ? -1 : 1));
 const surrogate = objective(await gradientRunner(loadSurrogate(join(repoRoot, 'models'))));
 const surTask: LinfTask = { faces: facesOf(attacked, 'a'), refs: await surrogate.embed(facesOf(attacked, 'b')), sign };
@@ -137,11 +136,8 @@ for (const d of defenses) {
   const threshold = args.threshold && d.key !== d.name ? Number(args.threshold)
     : isServiceMode(d.name) ? calibratedThreshold(d.name, 1e-3)
     : await cached(`threshold-${d.key}-seed${seed}`, async () => atFar(await pairScores(data, d, data.calibration, `${d.name}: calibration pairs`, uniform(seed * 7919 + 1)), 1e-3).threshold);
-  const operating = await cached(`operating-${d.key}-t${threshold}-seed${seed}`, async () => {
-    const s = await pairScores(data, d, data.evaluation, `${d.name}: evaluation pairs`, uniform(seed * 7919 + 2));
-    const gen = s.filter((p) => p.same), imp = s.filter((p) => !p.same);
-    return { tar: gen.filter((p) => p.score >= threshold).length / gen.length, far: imp.filter((p) => p.score >= threshold).length / imp.length, genuine: gen.length, impostors: imp.length };
-  });
+  const operating = await cached(`operating-${d.key}-t${threshold}-seed${seed}`, async () =>
+    atThreshold(await pairScores(data, d, data.evaluation, `${d.name}: evaluation pairs`, uniform(seed * 7919 + 2)), threshold));
   log(`${d.name}: threshold ${threshold.toFixed(4)}, TAR ${(100 * operating.tar).toFixed(2)} %, FAR ${(100 * operating.far).toFixed(3)} % on the evaluation folds`);
   const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
   const task: LinfTask = { faces: facesOf(attacked, 'a'), refs: await d.recognizer.embed(facesOf(attacked, 'b'), d.defense, uniform(seed + 3)), sign };
@@ -162,7 +158,7 @@ for (const d of defenses) {
     const parts: T[] = [];
     for (let s = 0; s < attacked.length; s += CHUNK) {
       const idx = Array.from({ length: Math.min(CHUNK, attacked.length - s) }, (_, k) => s + k);
-      parts.push(await timed(`${name}-pairs${s}-${s + idx.length}`, () => work(sub(task, idx), idx, s)));
+      parts.push(await timed(`${name}-pairs${s}-${s + idx.length}`, () => work(subTask(task, idx), idx, s)));
     }
     return parts;
   };
@@ -178,10 +174,10 @@ for (const d of defenses) {
   minimal.grayBox = await chunkedList('gray-box', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(2 + 100 * salt) },
     (local, eps) => {
       const idx = local.map((i) => chunk[i] as number);
-      return cachedFaces(unit(`gray-faces-${sha(new TextEncoder().encode(`${idx}/${eps}`)).slice(0, 16)}`), () => pgd(d.recognizer, { ...sub(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }));
+      return cachedFaces(unit(`gray-faces-${sha(new TextEncoder().encode(`${idx}/${eps}`)).slice(0, 16)}`), () => pgd(d.recognizer, { ...subTask(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }));
     }));
   minimal.transfer = await chunkedList('transfer', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(4 + 100 * salt) },
-    (local, eps) => diTiMiFgsm(surrogate, sub(surTask, local.map((i) => chunk[i] as number)), eps, { rng: rng(5) })));
+    (local, eps) => diTiMiFgsm(surrogate, subTask(surTask, local.map((i) => chunk[i] as number)), eps, { rng: rng(5) })));
   const hard = await chunked('rays', (t, _idx, salt) => raysMinimal(target, t, preset.rays.queries, preset.rays.maxEps, rng(6 + 100 * salt), preset.draws));
   minimal.rays = hard.eps;
   const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
@@ -190,7 +186,7 @@ for (const d of defenses) {
   // 3. Doubling check: APGD with twice the iterations on a subset must not find smaller budgets.
   const half = preset.doubling >> 1, genuine = attacked.filter((p) => p.same).length;
   const dIdx = [...Array.from({ length: half }, (_, i) => i), ...Array.from({ length: preset.doubling - half }, (_, i) => genuine + i)].filter((i) => i < attacked.length);
-  const doubled = await timed(`apgd-2x-${dIdx.length}`, () => apgdMinimal(target, sub(task, dIdx), { ...search, ...preset.apgd, iterations: 2 * preset.apgd.iterations, rng: rng(8) }));
+  const doubled = await timed(`apgd-2x-${dIdx.length}`, () => apgdMinimal(target, subTask(task, dIdx), { ...search, ...preset.apgd, iterations: 2 * preset.apgd.iterations, rng: rng(8) }));
   const lowered = dIdx.filter((i, k) => (doubled[k] as number) < (minimal.apgd?.[i] as number));
 
   results.push({

@@ -243,8 +243,13 @@ async function identityUnderAttack(weights: readonly Float32Array[]): Promise<Re
     const { y } = await runner.run(xs.subarray(0, m * 3 * D), new Float32Array(m), m, weights, { [TARGET_INPUT]: ts.subarray(0, m * EMBEDDING_SIZE) }, 'output');
     for (let b = 0; b < m; b++) cos.push(1 - (y[b] as number));
   }
-  cos.sort((a, b) => a - b);
-  return { attackedMean: Number((cos.reduce((a, b) => a + b, 0) / cos.length).toFixed(5)), attackedP05: Number((cos[Math.floor(0.05 * (cos.length - 1))] as number).toFixed(5)) };
+  return meanAndP05(cos, 'attacked');
+}
+
+/** Mean and 5th percentile of cosines, as `<name>Mean` and `<name>P05`, to 5 digits (the manifest's history). */
+function meanAndP05(cos: number[], name: string): Record<string, number> {
+  const s = [...cos].sort((a, b) => a - b);
+  return { [`${name}Mean`]: Number((s.reduce((a, b) => a + b, 0) / s.length).toFixed(5)), [`${name}P05`]: Number((s[Math.floor(0.05 * (s.length - 1))] as number).toFixed(5)) };
 }
 
 /** Identity kept on the validation people: cos(f_0(x), f_θ(D(x))), default mode, fixed masks. */
@@ -262,8 +267,7 @@ async function identityKept(net: BatchRecognizer): Promise<Record<string, number
       cos.push(c);
     }
   }
-  cos.sort((a, b) => a - b);
-  return { identityMean: Number((cos.reduce((a, b) => a + b, 0) / cos.length).toFixed(5)), identityP05: Number((cos[Math.floor(0.05 * (cos.length - 1))] as number).toFixed(5)) };
+  return meanAndP05(cos, 'identity');
 }
 const modelOf = (w: readonly Float32Array[]) => withWeights(forward, new Map(params.map((p, i) => [p, w[i] as Float32Array])));
 

@@ -7,7 +7,7 @@
  * found is one that works across masks, which is what an adaptive attacker with EOT finds too.
  */
 import { FEATURE_NORMALIZE, grayToInput } from '../src/pipeline/embed.ts';
-import type { DefenseSample, DifferentiableDefense } from '../eval/attacks/objective.ts';
+import { planeGradient, type DefenseSample, type DifferentiableDefense } from '../eval/attacks/objective.ts';
 import type { ParamGradientRunner } from '../eval/grad/session.ts';
 
 /** The valid pixel range 0-255 in plane units. */
@@ -52,9 +52,7 @@ export async function lossAscent(
     const { dx } = await runner.run(input, ascend, n, weights, extra, 'input-gradient');
     if (!dx) throw new Error('[pinface] [train] the attack runner needs the input gradient');
     x.forEach((xi, i) => {
-      const planeGrad = new Float32Array(P);
-      for (let c = 0; c < 3; c++) for (let j = 0; j < P; j++) planeGrad[j] = (planeGrad[j] as number) + (dx[(3 * i + c) * P + j] as number);
-      const back = (drawn[i] as DefenseSample).backward(planeGrad);
+      const back = (drawn[i] as DefenseSample).backward(planeGradient(dx, i, P));
       for (let j = 0; j < P; j++) xi[j] = (xi[j] as number) + alpha * Math.sign(back[j] as number);
       clip(xi, planes[i] as Float32Array);
     });

@@ -11,7 +11,7 @@
  * that average, not one lucky draw.
  */
 import type { DifferentiableDefense, Objective } from './objective.ts';
-import type { LinfTask } from './linf.ts';
+import { clipInto, type LinfTask } from './linf.ts';
 
 export interface ApgdOptions {
   /** Budget in pixel units (8 = 8/255), one for all pairs or one per pair. */
@@ -40,13 +40,6 @@ export function checkpoints(iterations: number): number[] {
   return [...new Set(p.filter((v) => v <= 1).map((v) => Math.ceil(v * iterations - 1e-9)))].filter((w) => w > 0);
 }
 
-const project = (x: Float32Array, clean: Float32Array, eps: number): void => {
-  for (let j = 0; j < x.length; j++) {
-    const c = clean[j] as number;
-    x[j] = Math.min(255, Math.max(0, Math.min(c + eps, Math.max(c - eps, x[j] as number))));
-  }
-};
-
 export async function apgd(obj: Objective, task: LinfTask, o: ApgdOptions): Promise<ApgdResult> {
   const n = task.faces.length, N = o.iterations ?? 50, restarts = o.restarts ?? 1, stop = o.stopAbove ?? 0;
   const epsOf = (i: number): number => (typeof o.eps === 'number' ? o.eps : (o.eps[i] as number));
@@ -63,7 +56,7 @@ export async function apgd(obj: Objective, task: LinfTask, o: ApgdOptions): Prom
       const clean = task.faces[i] as Float32Array, eps = epsOf(i);
       const x: Float32Array = clean.slice();
       if (r > 0) for (let j = 0; j < x.length; j++) x[j] = (x[j] as number) + (2 * o.rng() - 1) * eps;
-      project(x, clean, eps);
+      clipInto(x, clean, eps);
       return { i, x, prev: x.slice() as Float32Array, best: x.slice(), bestGrad: new Float32Array(0) as Float32Array, bestValue: -Infinity, eta: 2 * eps, grad: new Float32Array(0) as Float32Array, value: -Infinity, increases: 0, lastMarkBest: -Infinity, lastMarkEta: 2 * eps, done: false };
     });
     let lastMark = 0;
@@ -77,10 +70,10 @@ export async function apgd(obj: Objective, task: LinfTask, o: ApgdOptions): Prom
       const next = live.map((s) => {
         const clean = task.faces[s.i] as Float32Array, eps = epsOf(s.i);
         const z = s.x.map((v, j) => v + s.eta * Math.sign(s.grad[j] as number));
-        project(z, clean, eps);
+        clipInto(z, clean, eps);
         const a = t === 0 ? 1 : 0.75;
         const x = s.x.map((v, j) => v + a * ((z[j] as number) - v) + (1 - a) * (v - (s.prev[j] as number)));
-        project(x, clean, eps);
+        clipInto(x, clean, eps);
         return x;
       });
       const { value, grad } = await evaluate(live.map((s) => s.i), next);

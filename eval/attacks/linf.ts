@@ -31,7 +31,8 @@ export interface LinfOptions {
   smoothGrad?: (g: Float32Array) => Float32Array;
 }
 
-const clipInto = (x: Float32Array, clean: Float32Array, eps: number): void => {
+/** Projects x into the l_inf ball of radius eps around clean and the 0-255 pixel range, in place. */
+export const clipInto = (x: Float32Array, clean: Float32Array, eps: number): void => {
   for (let j = 0; j < x.length; j++) {
     const c = clean[j] as number;
     x[j] = Math.min(255, Math.max(0, Math.min(c + eps, Math.max(c - eps, x[j] as number))));

@@ -20,6 +20,13 @@ export type DifferentiableDefense = (plane: Float32Array, rng: () => number) => 
 
 export const identityDefense: DifferentiableDefense = (plane) => ({ plane, backward: (g) => g });
 
+/** The gradient on the gray plane of face k of a batch: the recognizer's input repeats the plane three times, so its three gradients add. */
+export function planeGradient(dx: Float32Array, k: number, P = FACE_PIXELS): Float32Array {
+  const g = new Float32Array(P);
+  for (let c = 0; c < 3; c++) for (let j = 0; j < P; j++) g[j] = (g[j] as number) + (dx[(3 * k + c) * P + j] as number);
+  return g;
+}
+
 export const toPlane = (face: Float32Array): Float32Array => face.map((v) => (v - FEATURE_NORMALIZE.mean) / FEATURE_NORMALIZE.scale);
 /** The inverse of toPlane: normalised pixels back to 0-255. */
 export const fromPlane = (plane: Float32Array): Float32Array => plane.map((v) => v * FEATURE_NORMALIZE.scale + FEATURE_NORMALIZE.mean);
@@ -98,9 +105,7 @@ export function objective(recognizer: GradientRunner): Objective {
       const dx = await vjp(draws.map((d) => d.s.plane), g);
       const grad = faces.map(() => new Float32Array(P));
       draws.forEach(({ i, s }, k) => {
-        const planeGrad = new Float32Array(P);
-        for (let c = 0; c < 3; c++) for (let j = 0; j < P; j++) planeGrad[j] = (planeGrad[j] as number) + (dx[(3 * k + c) * P + j] as number);
-        const back = s.backward(planeGrad);
+        const back = s.backward(planeGradient(dx, k, P));
         const out = grad[i] as Float32Array;
         for (let j = 0; j < P; j++) out[j] = (out[j] as number) + (back[j] as number) / (FEATURE_NORMALIZE.scale * samples);
       });

@@ -20,6 +20,7 @@ import type { DifferentiableDefense, Objective } from './objective.ts';
 import type { LinfTask } from './linf.ts';
 import { rays } from './rays.ts';
 import { squareAttack } from './square.ts';
+import { cosine as cos } from '../scores.ts';
 
 /** The defended verifier an attack meets. */
 export interface Target {
@@ -30,7 +31,6 @@ export interface Target {
   random: boolean;
 }
 
-const cos = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, j) => s + v * (b[j] as number), 0);
 
 /** Margin to the decision per face, one defense draw each: positive when the pair is decided wrongly. */
 export async function margins(t: Target, task: LinfTask, faces: Float32Array[], rng: () => number): Promise<number[]> {
@@ -68,7 +68,8 @@ export function queryOracle(t: Target, task: LinfTask, rng: () => number): (pair
   });
 }
 
-const subTask = (task: LinfTask, idx: number[]): LinfTask => ({
+/** The task restricted to the pairs `idx`, in that order. */
+export const subTask = (task: LinfTask, idx: number[]): LinfTask => ({
   faces: idx.map((i) => task.faces[i] as Float32Array), refs: idx.map((i) => task.refs[i] as Float32Array), sign: idx.map((i) => task.sign[i] as number),
 });
 
