@@ -7,13 +7,15 @@ import type { Engine } from './engine.ts';
 import { PinfaceError, isPinfaceError } from './errors.ts';
 import type { DefenseReport, DefenseRequest } from './immune/project.ts';
 import { decodeImage, type DecodedImage } from './pipeline/decode/index.ts';
+import { uprightSize } from './pipeline/decode/orient.ts';
 import { ALIGNED_SIZE, ARCFACE_TEMPLATE } from './pipeline/align.ts';
 import { alignedInput, embedAligned, FEATURE_NORMALIZE } from './pipeline/embed.ts';
 import { alignFace, type AlignedFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
 import type { ChannelLayout } from './pipeline/image.ts';
 
 export interface AnalyzedImage {
-  image: Pick<DecodedImage, 'width' | 'height' | 'format' | 'orientation'>;
+  /** Upright size as sent; `scale` > 1 when a large JPEG was decoded at reduced scale. */
+  image: Pick<DecodedImage, 'width' | 'height' | 'format' | 'orientation' | 'scale'>;
   face: FaceResult;
   defense: DefenseReport;
   decodeMs: number;
@@ -40,7 +42,7 @@ function asAlignedFace(img: DecodedImage): AlignedFace {
   const input = alignedInput(img, [1, 0, 0, 0, 1, 0], CHANNEL_LAYOUT);
   return {
     box: { x: 0, y: 0, width: ALIGNED_SIZE, height: ALIGNED_SIZE }, score: 1, landmarks: ARCFACE_TEMPLATE.map(([x, y]) => [x, y]), facesDetected: 1,
-    input, timings: { detect: 0, landmarks: 0, align: performance.now() - t0 },
+    input, timings: { detect: 0, refine: 0, landmarks: 0, align: performance.now() - t0 },
   };
 }
 
@@ -60,14 +62,21 @@ export async function analyzeImage(
     const t0 = performance.now();
     const img = await decodeImage(bytes, engine.decoders, config.limits);
     const decodeMs = performance.now() - t0;
-    const { input, timings, ...face } = opts.aligned
+    const { input, timings, ...found } = opts.aligned
       ? asAlignedFace(img)
       : await alignFace(img, engine.models, { detector: config.detector, policy: opts.faces, layout: CHANNEL_LAYOUT });
+    // Boxes and landmarks in the pixels of the photo as sent, whatever scale it was decoded at.
+    const k = img.scale;
+    const face = k === 1 ? found : {
+      ...found,
+      box: { x: found.box.x * k, y: found.box.y * k, width: found.box.width * k, height: found.box.height * k },
+      landmarks: found.landmarks.map(([x, y]): [number, number] => [x * k, y * k]),
+    };
     const projected = engine.project(input, defense);
     const t1 = performance.now();
     const embedding = await embedAligned(projected.input, await engine.recognizer(defense.mode));
     return {
-      image: { width: img.width, height: img.height, format: img.format, orientation: img.orientation },
+      image: { ...uprightSize(img.sourceWidth, img.sourceHeight, img.orientation), format: img.format, orientation: img.orientation, scale: img.scale },
       face: { ...face, embedding, timings: { ...timings, embed: performance.now() - t1 } },
       defense: projected.report,
       decodeMs,

@@ -8,8 +8,15 @@ export interface Limits {
   maxImageBytes: number;
   /** Largest accepted request body (two images plus form/JSON overhead). */
   maxBodyBytes: number;
-  /** Largest decoded image, width * height, checked from the header before full decode. */
+  /** Largest image decoded at full size, width * height, checked from the header before decoding. */
   maxPixels: number;
+  /**
+   * JPEGs with more pixels than this decode at 1/2, 1/4 or 1/8 scale in DCT space (the face is
+   * then decoded again at a finer scale when it comes out small), on every runtime alike.
+   */
+  reducedScaleAbove: number;
+  /** Largest JPEG accepted for a reduced-scale decode, width * height. */
+  maxJpegPixels: number;
   /** Largest side in pixels, checked from the header. */
   maxSide: number;
 }
@@ -55,9 +62,12 @@ export interface PinfaceConfig {
 }
 
 export const defaultLimits: Limits = {
-  maxImageBytes: 8 * 1024 * 1024,
-  maxBodyBytes: 20 * 1024 * 1024,
-  maxPixels: 16_777_216, // 4096 x 4096: a 12-megapixel phone photo fits
+  // A 48-megapixel phone JPEG is 8-20 MB.
+  maxImageBytes: 24 * 1024 * 1024,
+  maxBodyBytes: 50 * 1024 * 1024,
+  maxPixels: 16_777_216, // 4096 x 4096
+  reducedScaleAbove: 4_194_304, // 2048 x 2048
+  maxJpegPixels: 67_108_864, // 8192 x 8192: 48- and 50-megapixel phone photos fit
   maxSide: 8192,
 };
 

@@ -3,7 +3,7 @@ import type { KernelBench } from './kernel.ts';
 import { median, type IsolateMemory } from './workerd.ts';
 import type { PeerComparison } from '../peer/compare.ts';
 
-export const STAGES = ['decode', 'detect', 'landmarks', 'align', 'project', 'embed'] as const;
+export const STAGES = ['decode', 'detect', 'refine', 'landmarks', 'align', 'project', 'embed'] as const;
 type Spread = { median: number; p95: number };
 
 export interface SizeResult {

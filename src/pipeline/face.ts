@@ -26,18 +26,34 @@ export interface AlignedFace {
   facesDetected: number;
   /** The recognizer's input [3, 112, 112], normalised (v - 127) / 128. */
   input: Float32Array;
-  timings: Record<'detect' | 'landmarks' | 'align', number>;
+  /** refine: decoding the face's region again at a finer scale (large JPEGs only, else 0). */
+  timings: Record<'detect' | 'refine' | 'landmarks' | 'align', number>;
 }
 
 export interface FaceResult extends Omit<AlignedFace, 'input' | 'timings'> {
   embedding: Float32Array;
-  timings: Record<'detect' | 'landmarks' | 'align' | 'embed', number>;
+  timings: Record<'detect' | 'refine' | 'landmarks' | 'align' | 'embed', number>;
 }
 
 const now = (): number => performance.now();
 
+/** A part of the image decoded again at a finer scale: view pixel = (image pixel - origin) * zoom. */
+export interface FinerView { image: RgbaImage; originX: number; originY: number; zoom: number }
+
+/** An image that can decode a region again at a finer scale (large JPEGs decoded at reduced scale). */
+export type WithDetail = RgbaImage & { detail?: (region: Box, faceSide: number) => FinerView | undefined };
+
+/** Context around the face box that the landmark crop and the aligner may read, per side, as a share of the box. */
+const DETAIL_MARGIN = 0.6;
+
+function detailRegion(image: RgbaImage, box: Box): Box {
+  const mx = box.width * DETAIL_MARGIN, my = box.height * DETAIL_MARGIN;
+  const x = Math.max(0, Math.floor(box.x - mx)), y = Math.max(0, Math.floor(box.y - my));
+  return { x, y, width: Math.min(image.width, Math.ceil(box.x + box.width + mx)) - x, height: Math.min(image.height, Math.ceil(box.y + box.height + my)) - y };
+}
+
 /** Detect, pick the face, landmarks, align: everything before the recognizer. */
-export async function alignFace(image: RgbaImage, models: Pick<FaceModels, 'detect' | 'landmark'>, opts: FaceOptions): Promise<AlignedFace> {
+export async function alignFace(image: WithDetail, models: Pick<FaceModels, 'detect' | 'landmark'>, opts: FaceOptions): Promise<AlignedFace> {
   let t = now();
   const lap = (): number => { const t1 = now(); const d = t1 - t; t = t1; return d; };
   const faces = await detectFaces(image, models.detect, opts.detector);
@@ -51,10 +67,16 @@ export async function alignFace(image: RgbaImage, models: Pick<FaceModels, 'dete
       extra: { facesDetected: faces.length },
     });
   }
-  const all = await predictLandmarks(image, face.box, models.landmark);
-  const five = fivePoints(all);
+  // A small face of a reduced-scale decode: landmarks and alignment read a finer decode of its region.
+  const view = image.detail?.(detailRegion(image, face.box), Math.min(face.box.width, face.box.height));
+  const refine = lap();
+  const src = view?.image ?? image;
+  const z = view?.zoom ?? 1, ox = view?.originX ?? 0, oy = view?.originY ?? 0;
+  const box = { x: (face.box.x - ox) * z, y: (face.box.y - oy) * z, width: face.box.width * z, height: face.box.height * z };
+  const five = fivePoints(await predictLandmarks(src, box, models.landmark));
   const landmarks = lap();
-  const input = alignedInput(image, alignmentMap(five), opts.layout);
+  const input = alignedInput(src, alignmentMap(five), opts.layout);
   const align = lap();
-  return { box: face.box, score: face.score, landmarks: five, facesDetected: faces.length, input, timings: { detect, landmarks, align } };
+  const inImage = five.map(([x, y]): Point => [x / z + ox, y / z + oy]);
+  return { box: face.box, score: face.score, landmarks: inImage, facesDetected: faces.length, input, timings: { detect, refine, landmarks, align } };
 }

@@ -23,7 +23,7 @@ export const faceInfo = ({ image, face, crops }: AnalyzedImage) => ({
 });
 
 export const stageTimings = ({ decodeMs, face, defense }: AnalyzedImage) => ({
-  decode: round(decodeMs), detect: round(face.timings.detect), landmarks: round(face.timings.landmarks),
+  decode: round(decodeMs), detect: round(face.timings.detect), refine: round(face.timings.refine), landmarks: round(face.timings.landmarks),
   align: round(face.timings.align), project: round(defense.projectMs), embed: round(face.timings.embed),
 });
 

@@ -21,7 +21,7 @@ const InfoSchema = z.object({
   space: z.object({ file: z.string(), sha256: z.string(), format: z.string(), k: z.number() }),
   selector: z.object({ file: z.string(), sha256: z.string(), hidden: z.number(), lambda: z.number() }).openapi({ description: 'The learned selector behind defense pin-learned (npm run train:selector).' }),
   preprocessing: z.object({ alignment: z.string(), channels: z.string() }),
-  limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), maxSide: z.number() }),
+  limits: z.object({ maxImageBytes: z.number(), maxBodyBytes: z.number(), maxPixels: z.number(), reducedScaleAbove: z.number(), maxJpegPixels: z.number(), maxSide: z.number() }),
   auth: z.enum(['keys', 'open']).openapi({ description: 'keys: face, subject and key routes need "Authorization: Bearer <key>"; open: a local demo without keys.' }),
   allowedOptions: z.array(z.string()).openapi({ description: 'Request options that weaken the defense which this deployment lets callers use (PINFACE_ALLOW_OPTIONS); any other answers 403.' }),
   memory: z.object({

@@ -69,7 +69,7 @@ export const FaceInfoSchema = z.object({
   score: z.number().openapi({ description: 'Detector confidence, 0..1.' }),
   landmarks: z.array(Point).length(5).openapi({ description: 'Left eye, right eye, nose tip, left and right mouth corners (image left/right).' }),
   facesDetected: z.number().int(),
-  image: z.object({ width: z.number().int(), height: z.number().int(), format: z.enum(['jpeg', 'png', 'webp']), orientation: z.number().int() }),
+  image: z.object({ width: z.number().int(), height: z.number().int(), format: z.enum(['jpeg', 'png', 'webp']), orientation: z.number().int(), scale: z.number().int() }),
   crops: z.object({
     size: z.number().int(),
     aligned: z.string().openapi({ description: 'The aligned face, size x size 8-bit gray, row-major, base64.' }),
@@ -78,7 +78,7 @@ export const FaceInfoSchema = z.object({
 }).openapi('FaceInfo');
 
 const StageTimings = z.object({
-  decode: z.number(), detect: z.number(), landmarks: z.number(), align: z.number(), project: z.number(), embed: z.number(),
+  decode: z.number(), detect: z.number(), refine: z.number(), landmarks: z.number(), align: z.number(), project: z.number(), embed: z.number(),
 }).openapi('StageTimings', { description: 'Milliseconds per stage.' });
 
 export const DefenseReportSchema = z.object({

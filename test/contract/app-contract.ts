@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
+import { largeFacePhoto } from '../helpers/large-photo.ts';
 import { bad, faces, toBase64 } from './fixtures.ts';
 import { recognizerFile, referenceEmbedding } from './reference-embedding.ts';
 
@@ -154,7 +155,7 @@ export function appContract(name: string, getServer: () => ContractTarget): void
       expect(body.faces.source.landmarks).toHaveLength(5);
       expect(body.faces.source.facesDetected).toBe(1);
       expect(body.models.recognizer).toBe(`${recognizerFile(body.defense.mode).replace('.onnx', '')}@${sha12(recognizerFile(body.defense.mode))}`);
-      for (const stage of ['decode', 'detect', 'landmarks', 'align', 'project', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
+      for (const stage of ['decode', 'detect', 'refine', 'landmarks', 'align', 'project', 'embed']) expect(body.timings.source[stage]).toBeGreaterThanOrEqual(0);
       expect(body.timings.decide).toBeGreaterThanOrEqual(0);
       expect(body.timings.total).toBeGreaterThanOrEqual(body.timings.decide);
     });
@@ -169,6 +170,59 @@ export function appContract(name: string, getServer: () => ContractTarget): void
         const cos = (body.embedding as number[]).reduce((s, v, i) => s + v * (ref[i] as number), 0);
         expect(cos, mode).toBeGreaterThan(0.9999);
       }
+    });
+
+    describe('camera-sized JPEGs, decoded at reduced scale', () => {
+      // 48 MP baseline with a large face; 12 MP progressive, stored turned (EXIF 6), face small
+      // enough at 1/4 that its region is decoded again at 1/2.
+      let photo48: Uint8Array<ArrayBuffer>;
+      let photo12: Uint8Array<ArrayBuffer>;
+      beforeAll(async () => {
+        photo48 = await largeFacePhoto({ width: 8000, height: 6000, face: faces.a1, faceWidth: 1600 });
+        photo12 = await largeFacePhoto({ width: 4000, height: 3000, face: faces.a1, faceWidth: 600, progressive: true, orientation: 6 });
+      });
+
+      it('verifies a 48-megapixel baseline JPEG, box in the photo\'s own pixels', async () => {
+        const res = await post(getTarget(), '/v1/verify', form({ source: photo48, target: faces.a2 }));
+        const body = (await res.json()) as Json;
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(body.match).toBe(true);
+        expect(body.faces.source.image).toEqual({ width: 8000, height: 6000, format: 'jpeg', orientation: 1, scale: 8 });
+        const { x, y, width } = body.faces.source.box;
+        // The face is drawn 1600 px wide at the centre; the detector's box covers its inner part.
+        expect(width).toBeGreaterThan(600);
+        expect(Math.abs(x + width / 2 - 4000)).toBeLessThan(300);
+        expect(y).toBeGreaterThan(2000);
+      });
+
+      it('verifies a 12-megapixel progressive JPEG stored turned, refining the small face', async () => {
+        const res = await post(getTarget(), '/v1/verify', form({ source: photo12, target: faces.a2 }));
+        const body = (await res.json()) as Json;
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(body.match).toBe(true);
+        expect(body.faces.source.image).toEqual({ width: 4000, height: 3000, format: 'jpeg', orientation: 6, scale: 4 });
+        expect(body.timings.source.refine).toBeGreaterThan(0);
+        const [[lx, ly], [rx, ry]] = body.faces.source.landmarks;
+        // Upright: the eyes side by side, left of the nose's centre line on the left.
+        expect(Math.abs(ly - ry)).toBeLessThan(Math.abs(lx - rx));
+        expect(lx).toBeLessThan(rx);
+      });
+
+      it('answers 4xx for a truncated or damaged large JPEG', async () => {
+        const truncated = photo12.slice(0, Math.floor(photo12.length * 0.6));
+        const damaged = photo48.slice();
+        // Markers in the middle of the entropy-coded data: the stream ends early or reads garbage.
+        for (let i = 0; i < 64; i++) damaged.set([0xff, 0xd0 + (i % 10)], Math.floor(damaged.length * (0.3 + i / 200)));
+        for (const [name, bytes] of [['truncated', truncated], ['damaged', damaged]] as const) {
+          const res = await post(getTarget(), '/v1/verify', form({ source: bytes, target: faces.a2 }));
+          if (name === 'truncated') expect(res.status, name).toBe(422);
+          expect(res.status, name).toBeLessThan(500);
+          if (res.status !== 200) {
+            expect(res.headers.get('content-type'), name).toContain('application/problem+json');
+            expect(((await res.json()) as Json).code, name).toMatch(/^(corrupt_image|no_face)$/);
+          } else await res.body?.cancel();
+        }
+      });
     });
 
     it('rejects two different people (JSON base64)', async () => {

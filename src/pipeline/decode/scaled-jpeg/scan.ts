@@ -1,0 +1,186 @@
+/**
+ * @module Scan: decodes one scan's entropy-coded data (sequential, or any of progressive JPEG's
+ * four scan kinds) into the coefficient stores. Every coefficient is decoded to keep the stream
+ * in step; only those the scale and region need are written.
+ */
+import type { CoefficientStore } from './coefficients.ts';
+import { BitReader, type HuffmanTable, JpegDataError } from './huffman.ts';
+
+export interface ScanComponent {
+  store: CoefficientStore;
+  dc: HuffmanTable | undefined;
+  ac: HuffmanTable | undefined;
+}
+
+export interface ScanHeader {
+  components: ScanComponent[];
+  /** Spectral selection start/end and successive approximation high/low (all 0/63/0/0 in sequential scans). */
+  ss: number;
+  se: number;
+  ah: number;
+  al: number;
+}
+
+export interface ScanGeometry { mcusWide: number; mcusHigh: number; restartInterval: number; progressive: boolean }
+
+const need = (t: HuffmanTable | undefined): HuffmanTable => {
+  if (!t) throw new JpegDataError('a scan uses a Huffman table that was never defined');
+  return t;
+};
+
+const isNonZero = (nz: Uint32Array, block: number, k: number): boolean => (((nz[2 * block + (k >> 5)] as number) >>> (k & 31)) & 1) === 1;
+const setNonZero = (nz: Uint32Array, block: number, k: number): void => { nz[2 * block + (k >> 5)] = (nz[2 * block + (k >> 5)] as number) | (1 << (k & 31)); };
+
+type BlockDecoder = (c: ScanComponent, bx: number, by: number) => void;
+
+/** Decodes the scan starting at `pos`; returns the position of the marker after it. */
+export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: ScanGeometry): number {
+  const r = new BitReader(data, pos);
+  const { ss, se, ah, al } = scan;
+  const preds = new Int32Array(scan.components.length);
+  let eobrun = 0;
+  let current = 0;
+
+  const sequential: BlockDecoder = (c, bx, by) => {
+    const s = c.store;
+    const at = s.offset(bx, by);
+    const t = r.decode(need(c.dc));
+    preds[current] = (preds[current] as number) + (t === 0 ? 0 : r.extend(t));
+    if (at >= 0) s.values[at] = preds[current] as number;
+    const ac = need(c.ac);
+    const keep = s.keep;
+    for (let k = 1; k < 64;) {
+      const rs = r.decode(ac);
+      const size = rs & 15;
+      const run = rs >> 4;
+      if (size === 0) {
+        if (run < 15) break;
+        k += 16;
+        continue;
+      }
+      k += run;
+      if (k > 63) throw new JpegDataError('a block has more than 64 coefficients');
+      const idx = keep[k] as number;
+      if (at >= 0 && idx >= 0) s.values[at + idx] = r.extend(size);
+      else r.bits(size);
+      k++;
+    }
+  };
+
+  const dcFirst: BlockDecoder = (c, bx, by) => {
+    const at = c.store.offset(bx, by);
+    const t = r.decode(need(c.dc));
+    preds[current] = (preds[current] as number) + (t === 0 ? 0 : r.extend(t));
+    if (at >= 0) c.store.values[at] = (preds[current] as number) * (1 << al);
+  };
+
+  const dcRefine: BlockDecoder = (c, bx, by) => {
+    const at = c.store.offset(bx, by);
+    if (r.bit() && at >= 0) c.store.values[at] = (c.store.values[at] as number) | (1 << al);
+  };
+
+  const acFirst: BlockDecoder = (c, bx, by) => {
+    if (eobrun > 0) { eobrun--; return; }
+    const s = c.store;
+    const at = s.offset(bx, by);
+    const nz = s.nonZero as Uint32Array;
+    const block = by * s.component.paddedWide + bx;
+    const ac = need(c.ac);
+    for (let k = ss; k <= se;) {
+      const rs = r.decode(ac);
+      const size = rs & 15;
+      const run = rs >> 4;
+      if (size === 0) {
+        if (run < 15) {
+          eobrun = (1 << run) - 1 + r.bits(run);
+          break;
+        }
+        k += 16;
+        continue;
+      }
+      k += run;
+      if (k > 63) throw new JpegDataError('a block has more than 64 coefficients');
+      const v = r.extend(size) * (1 << al);
+      setNonZero(nz, block, k);
+      const idx = s.keep[k] as number;
+      if (at >= 0 && idx >= 0) s.values[at + idx] = v;
+      k++;
+    }
+  };
+
+  // libjpeg's decode_mcu_AC_refine, with "is non-zero" read from the bitmap so that coefficients
+  // the scale drops still steer the stream.
+  const acRefine: BlockDecoder = (c, bx, by) => {
+    const s = c.store;
+    const at = s.offset(bx, by);
+    const nz = s.nonZero as Uint32Array;
+    const block = by * s.component.paddedWide + bx;
+    const p1 = 1 << al;
+    const correct = (k: number): void => {
+      if (!r.bit()) return;
+      const idx = s.keep[k] as number;
+      if (at < 0 || idx < 0) return;
+      const v = s.values[at + idx] as number;
+      if ((v & p1) === 0) s.values[at + idx] = v >= 0 ? v + p1 : v - p1;
+    };
+    let k = ss;
+    if (eobrun <= 0) {
+      const ac = need(c.ac);
+      for (; k <= se; k++) {
+        const rs = r.decode(ac);
+        let size = rs & 15;
+        let run = rs >> 4;
+        if (size !== 0) {
+          size = r.bit() ? p1 : -p1;
+        } else if (run !== 15) {
+          eobrun = (1 << run) + r.bits(run);
+          break;
+        }
+        while (k <= se) {
+          if (isNonZero(nz, block, k)) correct(k);
+          else if (--run < 0) break;
+          k++;
+        }
+        if (size !== 0 && k <= se) {
+          setNonZero(nz, block, k);
+          const idx = s.keep[k] as number;
+          if (at >= 0 && idx >= 0) s.values[at + idx] = size;
+        }
+      }
+    }
+    if (eobrun > 0) {
+      for (; k <= se; k++) if (isNonZero(nz, block, k)) correct(k);
+      eobrun--;
+    }
+  };
+
+  const decodeBlock: BlockDecoder = !g.progressive ? sequential
+    : ss === 0 ? (ah === 0 ? dcFirst : dcRefine)
+    : ah === 0 ? acFirst : acRefine;
+  if (g.progressive && ss > 0 && scan.components.length !== 1) throw new JpegDataError('a progressive AC scan has more than one component');
+
+  const comps = scan.components;
+  const single = comps.length === 1 ? comps[0] : undefined;
+  const total = single ? single.store.component.blocksWide * single.store.component.blocksHigh : g.mcusWide * g.mcusHigh;
+  for (let mcu = 0; mcu < total; mcu++) {
+    if (g.restartInterval > 0 && mcu > 0 && mcu % g.restartInterval === 0) {
+      r.restart();
+      preds.fill(0);
+      eobrun = 0;
+    }
+    if (single) {
+      const w = single.store.component.blocksWide;
+      current = 0;
+      decodeBlock(single, mcu % w, Math.floor(mcu / w));
+      continue;
+    }
+    const mx = mcu % g.mcusWide;
+    const my = Math.floor(mcu / g.mcusWide);
+    for (current = 0; current < comps.length; current++) {
+      const c = comps[current] as ScanComponent;
+      const { h, v } = c.store.component;
+      for (let j = 0; j < v; j++) for (let i = 0; i < h; i++) decodeBlock(c, mx * h + i, my * v + j);
+    }
+  }
+  return r.endOfScan();
+}
