@@ -52,7 +52,7 @@ const elapsed = (): string => `${((performance.now() - t0) / 1000).toFixed(0)} s
 const dataDir = resolve(args.data);
 const pop = population(dataDir);
 // The aligned faces of every image, cached once for fit, calibration and training alike.
-const { faces: aligned, index } = await alignedFaces(dataDir, pop.paths, false);
+const { faces: aligned, index } = await alignedFaces(dataDir, pop.paths, false, 'first-pass');
 const chosen = pop.paths.map((_, i) => i).filter((i) => pop.role[i] === 'calibration' && sources.includes(pop.source[i] as Source));
 const withFace = chosen.filter((i) => (index[i] as number) >= 0);
 const perFace = 2 * (1 + augment);

@@ -15,7 +15,7 @@ const dataDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'data'
 const fold1 = readPairs(dataDir).filter((p) => p.fold === 1);
 const pairs = [...fold1.filter((p) => p.same).slice(0, PER_KIND), ...fold1.filter((p) => !p.same).slice(0, PER_KIND)];
 const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
-const { faces, index } = await alignedFaces(dataDir, paths, false);
+const { faces, index } = await alignedFaces(dataDir, paths, false, 'first-pass');
 const out = join(repoRoot, 'test', 'fixtures', 'attack');
 mkdirSync(out, { recursive: true });
 const bytes = new Uint8Array(paths.length * D);

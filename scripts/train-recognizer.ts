@@ -96,7 +96,7 @@ const mix32 = (...xs: number[]): number => xs.reduce((h, x) => Math.imul(h ^ (x 
 
 // 1. Faces: the calibration people, by the product's own pipeline (cache shared with npm run calibrate).
 const pop = population(dataDir);
-const { faces, index } = await alignedFaces(dataDir, pop.paths, false);
+const { faces, index } = await alignedFaces(dataDir, pop.paths, false, 'first-pass');
 const personKey = (i: number): string => (pop.source[i] === 'lfw' ? (pop.paths[i] as string).split('/')[1] as string : pop.paths[i] as string);
 const usable = pop.paths.map((_, i) => i).filter((i) => pop.role[i] === 'calibration' && (index[i] as number) >= 0);
 const limit = args['max-images'] ? Number(args['max-images']) : Infinity;

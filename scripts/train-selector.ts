@@ -58,7 +58,7 @@ const spaceId = createHash('sha256').update(spaceBytes).digest('hex').slice(0, 1
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'manifest.json'), 'utf8')) as { space: { sources?: Source[] } };
 const sources: Source[] = manifest.space.sources ?? ['lfw'];
 const pop = population(dataDir);
-const { faces: aligned, index } = await alignedFaces(dataDir, pop.paths, false);
+const { faces: aligned, index } = await alignedFaces(dataDir, pop.paths, false, 'first-pass');
 const chosen = pop.paths.map((_, i) => i).filter((i) => pop.role[i] === 'calibration' && sources.includes(pop.source[i] as Source) && (index[i] as number) >= 0);
 const personOf = (i: number): string => (pop.source[i] === 'lfw' ? (pop.paths[i] as string).split('/')[1] as string : pop.paths[i] as string);
 const coeffFile = join(cacheDir, `coeffs-${spaceId}-${createHash('sha256').update(chosen.map((i) => pop.paths[i]).join('\n')).digest('hex').slice(0, 12)}.bin`);

@@ -12,11 +12,13 @@ import { ALIGNED_SIZE, ARCFACE_TEMPLATE } from './pipeline/align.ts';
 import { alignedInput, embedAligned, FEATURE_NORMALIZE } from './pipeline/embed.ts';
 import { alignFace, type AlignedFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
 import type { ChannelLayout } from './pipeline/image.ts';
+import { type FaceQuality, faceQuality, type QualityLevel, qualityShortfalls } from './pipeline/quality.ts';
 
 export interface AnalyzedImage {
   /** Upright size as sent; `scale` > 1 when a large JPEG was decoded at reduced scale. */
   image: Pick<DecodedImage, 'width' | 'height' | 'format' | 'orientation' | 'scale'>;
   face: FaceResult;
+  quality: FaceQuality;
   defense: DefenseReport;
   decodeMs: number;
   /** The aligned face and the recognizer's input after the defense, 8-bit gray (only when asked for). */
@@ -28,6 +30,7 @@ export interface AnalyzeOptions {
   /** The image is an aligned ALIGNED_SIZE face: no detection, no alignment. */
   aligned: boolean;
   crops: boolean;
+  quality: QualityLevel;
 }
 
 /** The recognizer sees grayscale repeated to 3 planes: measured as accurate as BGR (README), and it is what the immune space projects. */
@@ -72,12 +75,21 @@ export async function analyzeImage(
       box: { x: found.box.x * k, y: found.box.y * k, width: found.box.width * k, height: found.box.height * k },
       landmarks: found.landmarks.map(([x, y]): [number, number] => [x * k, y * k]),
     };
+    // Judged before the defense and the recognizer run: a refused face costs no more work.
+    const quality = faceQuality(face.box, face.landmarks, input.subarray(0, ALIGNED_SIZE * ALIGNED_SIZE), FEATURE_NORMALIZE);
+    const shortfalls = qualityShortfalls(quality, opts.quality);
+    if (shortfalls.length > 0) {
+      throw new PinfaceError('low_quality', `[pinface] [quality] The face does not meet quality=${opts.quality}: ${shortfalls.join('; ')}. Send a sharper, larger, more frontal and evenly lit photo, or ask for a lower quality level.`, {
+        extra: { level: opts.quality, reasons: shortfalls.map((r) => r.slice(0, r.indexOf(':'))), details: shortfalls },
+      });
+    }
     const projected = engine.project(input, defense);
     const t1 = performance.now();
     const embedding = await embedAligned(projected.input, await engine.recognizer(defense.mode));
     return {
       image: { ...uprightSize(img.sourceWidth, img.sourceHeight, img.orientation), format: img.format, orientation: img.orientation, scale: img.scale },
       face: { ...face, embedding, timings: { ...timings, embed: performance.now() - t1 } },
+      quality,
       defense: projected.report,
       decodeMs,
       ...(opts.crops ? { crops: { size: ALIGNED_SIZE, aligned: toGray8(input), projected: toGray8(projected.input) } } : {}),

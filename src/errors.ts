@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'too_many_pixels'
   | 'corrupt_image'
   | 'no_face'
+  | 'low_quality'
   | 'multiple_faces'
   | 'invalid_parameters'
   | 'unauthorized'
@@ -27,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   too_many_pixels: 413,
   corrupt_image: 422,
   no_face: 422,
+  low_quality: 422,
   multiple_faces: 422,
   invalid_parameters: 400,
   unauthorized: 401,
@@ -48,6 +50,7 @@ const TITLE: Record<ErrorCode, string> = {
   too_many_pixels: 'Image has too many pixels',
   corrupt_image: 'Corrupt image',
   no_face: 'No face found',
+  low_quality: 'Face quality too low',
   multiple_faces: 'More than one face found',
   invalid_parameters: 'Invalid parameters',
   unauthorized: 'Missing or invalid API key',

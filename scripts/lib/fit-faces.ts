@@ -58,12 +58,19 @@ export function readInt32File(path: string): Int32Array {
 }
 
 /**
+ * Which faces a script sees: 'service' runs every detector pass the service runs; 'first-pass' only
+ * the plain one, as the committed space, selector and recognizers were fitted and trained (before
+ * the border and tile passes existed), so that their scripts still reproduce them bit for bit.
+ */
+export type FaceDetection = 'service' | 'first-pass';
+
+/**
  * Aligned grayscale faces of `paths` as one N x D row-major matrix (with `mirror`, each face is
  * followed by its mirror image), cached in .cache/fit/ under a key of the image list, so a
  * re-run skips the slow part. `index[i]` is the row of paths[i], or -1 when no face was found.
  */
-export async function alignedFaces(dataDir: string, paths: string[], mirrored: boolean): Promise<{ faces: Float32Array; n: number; skipped: number; index: Int32Array }> {
-  const key = createHash('sha256').update(`${pipelineFingerprint()}\n${mirrored}\n${paths.join('\n')}`).digest('hex').slice(0, 16);
+export async function alignedFaces(dataDir: string, paths: string[], mirrored: boolean, detection: FaceDetection = 'service'): Promise<{ faces: Float32Array; n: number; skipped: number; index: Int32Array }> {
+  const key = createHash('sha256').update(`${pipelineFingerprint()}\n${mirrored}\n${detection === 'service' ? '' : `${detection}\n`}${paths.join('\n')}`).digest('hex').slice(0, 16);
   const dir = join(repoRoot, '.cache', 'fit');
   const file = join(dir, `faces-${key}.f32`);
   if (existsSync(file)) {
@@ -82,7 +89,7 @@ export async function alignedFaces(dataDir: string, paths: string[], mirrored: b
   for (const [i, path] of paths.entries()) {
     try {
       const img = await decodeImage(new Uint8Array(readFileSync(join(dataDir, path))), decoders, defaultLimits);
-      const { input } = await alignFace(img, models, { detector: defaultDetectorOptions, policy: 'largest', layout: 'gray' });
+      const { input } = await alignFace(img, models, { detector: defaultDetectorOptions, policy: 'largest', layout: 'gray', detectorPasses: detection === 'service' ? 3 : 1 });
       const face = input.slice(0, D);
       index[i] = rows.length;
       rows.push(face);

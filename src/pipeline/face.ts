@@ -17,6 +17,8 @@ export interface FaceOptions {
   detector: DetectorOptions;
   policy: FacePolicy;
   layout: ChannelLayout;
+  /** Detector passes (plain, with a border, in tiles); default all three, as the service runs. */
+  detectorPasses?: 1 | 2 | 3;
 }
 
 export interface AlignedFace {
@@ -56,7 +58,7 @@ function detailRegion(image: RgbaImage, box: Box): Box {
 export async function alignFace(image: WithDetail, models: Pick<FaceModels, 'detect' | 'landmark'>, opts: FaceOptions): Promise<AlignedFace> {
   let t = now();
   const lap = (): number => { const t1 = now(); const d = t1 - t; t = t1; return d; };
-  const faces = await detectFaces(image, models.detect, opts.detector);
+  const faces = await detectFaces(image, models.detect, opts.detector, opts.detectorPasses);
   const detect = lap();
   const face = faces[0];
   if (!face) {

@@ -13,12 +13,16 @@ import { ProblemSchema } from './schemas.ts';
 
 export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
-export const faceInfo = ({ image, face, crops }: AnalyzedImage) => ({
+export const faceInfo = ({ image, face, quality, crops }: AnalyzedImage) => ({
   box: { x: round(face.box.x, 1), y: round(face.box.y, 1), width: round(face.box.width, 1), height: round(face.box.height, 1) },
   score: round(face.score, 4),
   landmarks: face.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)] as [number, number]),
   facesDetected: face.facesDetected,
   image,
+  quality: {
+    faceSize: round(quality.faceSize, 1), sharpness: round(quality.sharpness, 1), yaw: round(quality.yaw, 1), pitch: round(quality.pitch, 1), roll: round(quality.roll, 1),
+    brightness: round(quality.brightness, 1), clipped: round(quality.clipped, 4),
+  },
   ...(crops ? { crops: { size: crops.size, aligned: bytesToBase64(crops.aligned), projected: bytesToBase64(crops.projected) } } : {}),
 });
 
@@ -57,7 +61,7 @@ export const problems = {
   403: { description: 'forbidden: an option that weakens the defense (seed, deterministic, aligned, crops, defense=none|topk) this deployment does not allow (PINFACE_ALLOW_OPTIONS)', content: { 'application/problem+json': { schema: ProblemSchema } } },
   413: { description: 'payload_too_large or too_many_pixels', content: { 'application/problem+json': { schema: ProblemSchema } } },
   415: { description: 'unsupported_media_type', content: { 'application/problem+json': { schema: ProblemSchema } } },
-  422: { description: 'corrupt_image, no_face or multiple_faces', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  422: { description: 'corrupt_image, no_face, multiple_faces or low_quality', content: { 'application/problem+json': { schema: ProblemSchema } } },
   429: { description: 'rate_limited', content: { 'application/problem+json': { schema: ProblemSchema } } },
 };
 

@@ -10,6 +10,7 @@ import type { FacePolicy } from '../pipeline/face.ts';
 import type { DefenseMode } from '../immune/selectors.ts';
 import { invalid, parseOrThrow } from './parse.ts';
 import type { RequestSchemas } from './schemas.ts';
+import type { QualityLevel } from '../pipeline/quality.ts';
 
 export interface RequestOptions {
   faces: FacePolicy;
@@ -21,6 +22,8 @@ export interface RequestOptions {
   aligned: boolean;
   /** Return the aligned and projected crops. */
   crops: boolean;
+  /** Refuse faces below this quality level (422 low_quality). */
+  quality: QualityLevel;
   /** Deciding routes: the calibrated false-accept level, or an explicit threshold. */
   far?: number | undefined;
   threshold?: number | undefined;
@@ -37,8 +40,8 @@ const tooLarge = (field: string, bytes: number, limits: Limits): PinfaceError =>
   });
 
 const parseOptions = (raw: Record<string, unknown>, schema: RequestSchemas['options']): RequestOptions => {
-  const { faces, defense, seed, deterministic, aligned, crops, ...decision } = parseOrThrow(schema, raw) as z.infer<RequestSchemas['options']> & { far?: number; threshold?: number };
-  return { faces, defense, seed, deterministic, aligned, crops, far: decision.far, threshold: decision.threshold };
+  const { faces, defense, seed, deterministic, aligned, crops, quality, ...decision } = parseOrThrow(schema, raw) as z.infer<RequestSchemas['options']> & { far?: number; threshold?: number };
+  return { faces, defense, seed, deterministic, aligned, crops, quality, far: decision.far, threshold: decision.threshold };
 };
 
 /** Bytes as standard base64, in chunks (spreading a whole image into fromCharCode would overflow the stack). */

@@ -26,6 +26,7 @@ export const ImageOptionsSchema = z.object({
   deterministic: formBoolean.default(false).openapi({ type: 'boolean', description: 'Keep components with keep-probability >= 1/2 instead of drawing a random mask. Weakens the defense (no randomness at all): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=deterministic; allowed in open mode, refused by default with keys).' }),
   aligned: formBoolean.default(false).openapi({ type: 'boolean', description: 'The images are faces already aligned to the 112x112 template (as the crops this API returns): detection and alignment are skipped. Any other size answers 400 invalid_parameters. Weakens the defense (pixel-exact control of what the recognizer sees): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=aligned; allowed in open mode, refused by default with keys).' }),
   crops: formBoolean.default(false).openapi({ type: 'boolean', description: 'Also return, per face, the aligned 112x112 crop and what the defense hands the recognizer, as base64 8-bit grayscale (returned to you only; never stored). Weakens the defense (a view of what the defense kept): 403 forbidden unless the deployment allows it (PINFACE_ALLOW_OPTIONS=crops; allowed in open mode, refused by default with keys).' }),
+  quality: z.enum(['none', 'low', 'medium', 'high']).default('none').openapi({ description: 'Refuse a face below this quality with 422 low_quality and the reasons (face size, sharpness, pose, exposure; thresholds in the README). none (default) only reports the signals.' }),
 }).strict();
 
 /** A calibrated false-accept level, as a number or its text ("1e-3", "0.001"); anything else is a 400 naming the levels. */
@@ -57,6 +58,7 @@ const formOptions = {
   faces: FacePolicySchema.optional(), defense: DefenseSchema,
   seed: z.string().optional().openapi({ description: 'Integer seed, as text' }), deterministic: z.enum(['true', 'false']).optional(),
   aligned: z.enum(['true', 'false']).optional(), crops: z.enum(['true', 'false']).optional(),
+  quality: z.enum(['none', 'low', 'medium', 'high']).optional(),
 };
 const decisionFormOptions = { ...formOptions, far: z.string().optional().openapi({ description: `One of ${FAR_LEVELS.join(', ')}, as text` }), threshold: z.string().optional().openapi({ description: 'Cosine threshold, as text' }) };
 export const VerifyFormSchema = z.object({ source: file, target: file, ...decisionFormOptions }).openapi('VerifyFormRequest');
@@ -70,6 +72,9 @@ export const FaceInfoSchema = z.object({
   landmarks: z.array(Point).length(5).openapi({ description: 'Left eye, right eye, nose tip, left and right mouth corners (image left/right).' }),
   facesDetected: z.number().int(),
   image: z.object({ width: z.number().int(), height: z.number().int(), format: z.enum(['jpeg', 'png', 'webp']), orientation: z.number().int(), scale: z.number().int() }),
+  quality: z.object({
+    faceSize: z.number(), sharpness: z.number(), yaw: z.number(), pitch: z.number(), roll: z.number(), brightness: z.number(), clipped: z.number(),
+  }).openapi({ description: 'Face size (px of the photo), sharpness (variance of the Laplacian of the aligned crop), pose in degrees from the landmarks, brightness (0-255) and the share of clipped pixels.' }),
   crops: z.object({
     size: z.number().int(),
     aligned: z.string().openapi({ description: 'The aligned face, size x size 8-bit gray, row-major, base64.' }),

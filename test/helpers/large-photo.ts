@@ -16,6 +16,8 @@ export interface LargePhotoOptions {
   progressive?: boolean;
   /** 6: stored turned 90 degrees counter-clockwise, tagged so that the upright photo shows the face upright. */
   orientation?: 1 | 6;
+  /** Peak-to-peak pixel noise: more noise, a larger file (16 by default; ~48 gives a phone's 2 bits per pixel). */
+  noise?: number;
 }
 
 const made = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
@@ -30,7 +32,7 @@ export function largeFacePhoto(o: LargePhotoOptions): Promise<Uint8Array<ArrayBu
   return p;
 }
 
-async function make({ width, height, face, faceWidth, progressive = false, orientation = 1 }: LargePhotoOptions): Promise<Uint8Array<ArrayBuffer>> {
+async function make({ width, height, face, faceWidth, progressive = false, orientation = 1, noise = 16 }: LargePhotoOptions): Promise<Uint8Array<ArrayBuffer>> {
   const src = await createDecoders(await loadCodecModules()).jpeg(face);
   const data = new Uint8ClampedArray(width * height * 4);
   const next = prng(width + height);
@@ -40,7 +42,7 @@ async function make({ width, height, face, faceWidth, progressive = false, orien
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
-      const n = (next() - 0.5) * 16;
+      const n = (next() - 0.5) * noise;
       const inFace = x >= x0 && x < x0 + faceWidth && y >= y0 && y < y0 + faceHeight;
       // Nearest-neighbour from the small face; the decode's own averaging smooths it again.
       const j = inFace ? (Math.min(src.height - 1, Math.floor((y - y0) * k)) * src.width + Math.min(src.width - 1, Math.floor((x - x0) * k))) * 4 : -1;
