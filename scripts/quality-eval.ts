@@ -84,7 +84,7 @@ const utkReport = utk.filter((p) => utkPart(p.split('/').pop() as string) === 'r
 const noFace = (list: string[]) => list.filter((p) => rows.get(p)?.code === 'no_face').length;
 const md = [
   `# Quality levels (npm run eval:quality, ${new Date().toISOString().slice(0, 10)})`, '',
-  `Bounds per level (src/pipeline/quality.ts): ${Object.entries(QUALITY_BOUNDS).map(([l, b]) => `${l}: face >= ${b.minFaceSize} px, sharpness >= ${b.minSharpness}, |yaw| <= ${b.maxYaw}, |pitch| <= ${b.maxPitch}, brightness ${b.minBrightness}-${b.maxBrightness}, clipped <= ${b.maxClipped * 100} %`).join('; ')}.`, '',
+  `Bounds per level (src/pipeline/quality.ts): ${Object.entries(QUALITY_BOUNDS).map(([l, b]) => `${l}: face >= ${b.minFaceSize} px, sharpness >= ${b.minSharpness}, |yaw| <= ${b.maxYaw}, |pitch| <= ${b.maxPitch}, |roll| <= ${b.maxRoll}, brightness ${b.minBrightness}-${b.maxBrightness}, clipped <= ${b.maxClipped * 100} %, feature norm >= ${b.minFeatureNorm}`).join('; ')}.`, '',
   ...table('Dev folds 5-8 (report: the figures to quote)', [5, 6, 7, 8]),
   ...table('Dev folds 1-4 (where the bounds were set)', [1, 2, 3, 4]),
   `### UTKFace, report part (sample: every ${args['utk-every']}th image)`, '',

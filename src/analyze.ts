@@ -9,7 +9,7 @@ import type { DefenseReport, DefenseRequest } from './immune/project.ts';
 import { decodeImage, type DecodedImage } from './pipeline/decode/index.ts';
 import { uprightSize } from './pipeline/decode/orient.ts';
 import { ALIGNED_SIZE, ARCFACE_TEMPLATE } from './pipeline/align.ts';
-import { alignedInput, embedAligned, FEATURE_NORMALIZE } from './pipeline/embed.ts';
+import { alignedInput, embedWithNorm, FEATURE_NORMALIZE } from './pipeline/embed.ts';
 import { alignFace, type AlignedFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
 import type { ChannelLayout } from './pipeline/image.ts';
 import { type FaceQuality, faceQuality, type QualityLevel, qualityShortfalls } from './pipeline/quality.ts';
@@ -75,20 +75,20 @@ export async function analyzeImage(
       box: { x: found.box.x * k, y: found.box.y * k, width: found.box.width * k, height: found.box.height * k },
       landmarks: found.landmarks.map(([x, y]): [number, number] => [x * k, y * k]),
     };
-    // Judged before the defense and the recognizer run: a refused face costs no more work.
-    const quality = faceQuality(face.box, face.landmarks, input.subarray(0, ALIGNED_SIZE * ALIGNED_SIZE), FEATURE_NORMALIZE);
+    const projected = engine.project(input, defense);
+    const t1 = performance.now();
+    const { embedding, norm } = await embedWithNorm(projected.input, await engine.recognizer(defense.mode));
+    const embedMs = performance.now() - t1;
+    const quality = faceQuality(face.box, face.landmarks, input.subarray(0, ALIGNED_SIZE * ALIGNED_SIZE), FEATURE_NORMALIZE, norm);
     const shortfalls = qualityShortfalls(quality, opts.quality);
     if (shortfalls.length > 0) {
       throw new PinfaceError('low_quality', `[pinface] [quality] The face does not meet quality=${opts.quality}: ${shortfalls.join('; ')}. Send a sharper, larger, more frontal and evenly lit photo, or ask for a lower quality level.`, {
         extra: { level: opts.quality, reasons: shortfalls.map((r) => r.slice(0, r.indexOf(':'))), details: shortfalls },
       });
     }
-    const projected = engine.project(input, defense);
-    const t1 = performance.now();
-    const embedding = await embedAligned(projected.input, await engine.recognizer(defense.mode));
     return {
       image: { ...uprightSize(img.sourceWidth, img.sourceHeight, img.orientation), format: img.format, orientation: img.orientation, scale: img.scale },
-      face: { ...face, embedding, timings: { ...timings, embed: performance.now() - t1 } },
+      face: { ...face, embedding, timings: { ...timings, embed: embedMs } },
       quality,
       defense: projected.report,
       decodeMs,

@@ -31,7 +31,14 @@ export const l2normalize = (v: Float32Array): Float32Array => {
   return v.map((x) => x * inv);
 };
 
-export async function embedAligned(input: Float32Array, model: ModelRunner): Promise<Float32Array> {
+/** The unit embedding, and the length of the network's output before normalising it (a recognizability signal: quality.ts). */
+export async function embedWithNorm(input: Float32Array, model: ModelRunner): Promise<{ embedding: Float32Array; norm: number }> {
   const raw = output(await model.run({ data: input, dims: [1, 3, ALIGNED_SIZE, ALIGNED_SIZE] }), 'output');
-  return l2normalize(raw);
+  let n = 0;
+  for (const x of raw) n += x * x;
+  return { embedding: l2normalize(raw), norm: Math.sqrt(n) };
+}
+
+export async function embedAligned(input: Float32Array, model: ModelRunner): Promise<Float32Array> {
+  return (await embedWithNorm(input, model)).embedding;
 }

@@ -21,7 +21,7 @@ export const faceInfo = ({ image, face, quality, crops }: AnalyzedImage) => ({
   image,
   quality: {
     faceSize: round(quality.faceSize, 1), sharpness: round(quality.sharpness, 1), yaw: round(quality.yaw, 1), pitch: round(quality.pitch, 1), roll: round(quality.roll, 1),
-    brightness: round(quality.brightness, 1), clipped: round(quality.clipped, 4),
+    brightness: round(quality.brightness, 1), clipped: round(quality.clipped, 4), featureNorm: round(quality.featureNorm, 2),
   },
   ...(crops ? { crops: { size: crops.size, aligned: bytesToBase64(crops.aligned), projected: bytesToBase64(crops.projected) } } : {}),
 });

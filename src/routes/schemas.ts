@@ -73,8 +73,8 @@ export const FaceInfoSchema = z.object({
   facesDetected: z.number().int(),
   image: z.object({ width: z.number().int(), height: z.number().int(), format: z.enum(['jpeg', 'png', 'webp']), orientation: z.number().int(), scale: z.number().int() }),
   quality: z.object({
-    faceSize: z.number(), sharpness: z.number(), yaw: z.number(), pitch: z.number(), roll: z.number(), brightness: z.number(), clipped: z.number(),
-  }).openapi({ description: 'Face size (px of the photo), sharpness (variance of the Laplacian of the aligned crop), pose in degrees from the landmarks, brightness (0-255) and the share of clipped pixels.' }),
+    faceSize: z.number(), sharpness: z.number(), yaw: z.number(), pitch: z.number(), roll: z.number(), brightness: z.number(), clipped: z.number(), featureNorm: z.number(),
+  }).openapi({ description: 'Face size (px of the photo), sharpness (variance of the Laplacian of the aligned crop), pose in degrees from the landmarks, brightness (0-255), the share of blown-out pixels (>= 250), and the recognizer\'s feature length before normalisation (short for faces it finds hard).' }),
   crops: z.object({
     size: z.number().int(),
     aligned: z.string().openapi({ description: 'The aligned face, size x size 8-bit gray, row-major, base64.' }),

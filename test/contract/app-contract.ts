@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../../models/manifest.json' with { type: 'json' };
-import { largeFacePhoto } from '../helpers/large-photo.ts';
+import { blurredPhoto, largeFacePhoto } from '../helpers/large-photo.ts';
 import { bad, faces, toBase64 } from './fixtures.ts';
 import { recognizerFile, referenceEmbedding } from './reference-embedding.ts';
 
@@ -115,6 +115,7 @@ export const badInputs: { name: string; body: () => FormData | object | string |
   { name: 'far not a number', body: () => form({ source: faces.a1, target: faces.a2, far: 'strict' }), status: 400, code: 'invalid_parameters', field: 'far' },
   { name: 'JSON far between levels', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), far: 0.002 }), status: 400, code: 'invalid_parameters', field: 'far' },
   { name: 'threshold above 1', body: () => form({ source: faces.a1, target: faces.a2, threshold: '1.5' }), status: 400, code: 'invalid_parameters', field: 'threshold' },
+  { name: 'unknown quality level', body: () => form({ source: faces.a1, target: faces.a2, quality: 'ultra' }), status: 400, code: 'invalid_parameters', field: 'quality' },
   { name: 'JSON unknown key', body: () => ({ source: toBase64(faces.a1), target: toBase64(faces.a2), extra: 1 }), status: 400, code: 'invalid_parameters' },
 ];
 
@@ -222,6 +223,36 @@ export function appContract(name: string, getServer: () => ContractTarget): void
             expect(((await res.json()) as Json).code, name).toMatch(/^(corrupt_image|no_face)$/);
           } else await res.body?.cancel();
         }
+      });
+    });
+
+    describe('quality signals and the quality option', () => {
+      let blurry: Uint8Array<ArrayBuffer>;
+      beforeAll(async () => {
+        blurry = await blurredPhoto(faces.a1, 6);
+      });
+
+      it('reports the signals per face and lets a good face through every level up to medium', async () => {
+        for (const quality of ['none', 'low', 'medium']) {
+          const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: faces.a2, quality }));
+          const body = (await res.json()) as Json;
+          expect(res.status, `${quality}: ${JSON.stringify(body)}`).toBe(200);
+          const q = body.faces.source.quality;
+          expect(Object.keys(q).sort()).toEqual(['brightness', 'clipped', 'faceSize', 'featureNorm', 'pitch', 'roll', 'sharpness', 'yaw']);
+          expect(q.faceSize).toBeGreaterThan(80);
+          expect(Math.abs(q.yaw)).toBeLessThan(30);
+        }
+      });
+
+      it('refuses a blurred face with 422 low_quality naming the reason, and only when asked', async () => {
+        const plain = (await (await post(getTarget(), '/v1/embed', form({ image: blurry }))).json()) as Json;
+        expect(plain.face.quality.sharpness).toBeLessThan(10);
+        const res = await post(getTarget(), '/v1/verify', form({ source: faces.a1, target: blurry, quality: 'medium' }));
+        expect(res.status).toBe(422);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        const problem = (await res.json()) as Json;
+        expect(problem).toMatchObject({ code: 'low_quality', field: 'target', level: 'medium' });
+        expect(problem.reasons).toContain('blurry');
       });
     });
 

@@ -54,3 +54,20 @@ async function make({ width, height, face, faceWidth, progressive = false, orien
   const bytes = await (await loadEncoders()).jpeg({ width: stored.width, height: stored.height, data: new Uint8ClampedArray(stored.data) }, { quality: 85, progressive });
   return orientation === 6 ? withExifOrientation(bytes, 6) : bytes;
 }
+
+/** The photo box-blurred with radius `r` (a (2r+1)^2 mean), re-encoded: a face the quality option should call blurry. */
+export async function blurredPhoto(photo: Uint8Array<ArrayBuffer>, r: number): Promise<Uint8Array<ArrayBuffer>> {
+  const img = await createDecoders(await loadCodecModules()).jpeg(photo);
+  const { width: w, height: h } = img;
+  const out = new Uint8ClampedArray(img.data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 4; c++) {
+        let s = 0, n = 0;
+        for (let j = -r; j <= r; j++) for (let i = -r; i <= r; i++, n++) s += img.data[(Math.min(h - 1, Math.max(0, y + j)) * w + Math.min(w - 1, Math.max(0, x + i))) * 4 + c] as number;
+        out[(y * w + x) * 4 + c] = s / n;
+      }
+    }
+  }
+  return (await loadEncoders()).jpeg({ width: w, height: h, data: out });
+}
