@@ -104,6 +104,28 @@ describe('scaled JPEG decode agrees with a full decode and box downsampling', ()
   });
 });
 
+it('decodes a region from a whole decode\'s row starts to the same pixels, reading only its rows', async () => {
+  const img = await decoders.jpeg(photo('two-faces.jpg'));
+  const odd = crop(img, img.width - 3, img.height - 5);
+  const files = [
+    await enc.jpeg({ width: img.width, height: img.height, data: new Uint8ClampedArray(img.data) }, { quality: 85, progressive: false }),
+    writeBaselineJpeg(odd, { layout: '420', restartInterval: 3 }),
+    writeBaselineJpeg(odd, { layout: 'gray', restartInterval: 0 }),
+  ];
+  for (const [i, bytes] of files.entries()) {
+    const whole = decodeScaledJpeg(bytes, { scale: 8 });
+    expect(whole.resume?.checkpoints.length, `file ${i}`).toBeGreaterThan(1);
+    for (const region of [{ x: 37, y: 21, width: 101, height: 77 }, { x: 0, y: 90, width: 40, height: 60 }]) {
+      const plain = decodeScaledJpeg(bytes, { scale: 2, region });
+      const resumed = decodeScaledJpeg(bytes, { scale: 2, region, resume: whole.resume as NonNullable<typeof whole.resume> });
+      expect([resumed.left, resumed.top, resumed.width, resumed.height]).toEqual([plain.left, plain.top, plain.width, plain.height]);
+      expect(Buffer.from(resumed.data).equals(Buffer.from(plain.data)), `file ${i} region ${JSON.stringify(region)}`).toBe(true);
+    }
+  }
+  // A progressive file has no row starts to resume from.
+  expect(decodeScaledJpeg(photo('person-a-1.jpg'), { scale: 8 }).resume).toBeUndefined();
+});
+
 describe('scaled JPEG decode refuses what it cannot read', () => {
   it('reports frame types it does not handle as unsupported, without throwing', async () => {
     const bytes = photo('person-a-1.jpg').slice();

@@ -60,12 +60,14 @@ const scaledCorrupt = (cause: unknown): never => {
  * scale that makes it DETAIL_FACE_SIDE pixels across (or full size).
  */
 function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, orientation: Orientation): Omit<DecodedImage, 'format'> {
-  let raw: RgbaImage;
+  let raw: ScaledJpeg;
   try {
     raw = decodeScaledJpeg(bytes, { scale });
   } catch (e) {
     return scaledCorrupt(e);
   }
+  // A baseline photo's row starts: the finer decode of the face's region reads only its rows.
+  const { resume } = raw;
   const upright = applyOrientation(raw, orientation);
   const detail = (region: PixelBox, faceSide: number): DetailView | undefined => {
     let finer: JpegScale = scale;
@@ -75,7 +77,8 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
     const inStored = storedRect(region, orientation, raw.width, raw.height);
     let part: ScaledJpeg;
     try {
-      part = decodeScaledJpeg(bytes, { scale: finer, region: { x: inStored.x * scale, y: inStored.y * scale, width: inStored.width * scale, height: inStored.height * scale } });
+      const region = { x: inStored.x * scale, y: inStored.y * scale, width: inStored.width * scale, height: inStored.height * scale };
+      part = decodeScaledJpeg(bytes, { scale: finer, region, ...(resume ? { resume } : {}) });
     } catch (e) {
       return scaledCorrupt(e);
     }

@@ -48,6 +48,9 @@ export function buildHuffmanTable(counts: ArrayLike<number>, symbols: Uint8Array
 
 const isRst = (m: number): boolean => m >= 0xd0 && m <= 0xd7;
 
+/** Where a reader stands, to resume there later (see ScanCheckpoint). */
+export interface ReaderState { pos: number; buf: number; count: number; marker: number }
+
 /** MSB-first bit reader over one scan's entropy-coded segment. */
 export class BitReader {
   private buf = 0;
@@ -56,6 +59,14 @@ export class BitReader {
   marker = -1;
 
   constructor(private readonly data: Uint8Array, public pos: number) {}
+
+  save(): ReaderState {
+    return { pos: this.pos, buf: this.buf, count: this.count, marker: this.marker };
+  }
+
+  restore(s: ReaderState): void {
+    ({ pos: this.pos, buf: this.buf, count: this.count, marker: this.marker } = s);
+  }
 
   private fill(): void {
     const d = this.data;

@@ -8,7 +8,7 @@ import type { RgbaImage } from '../../image.ts';
 import { CoefficientStore, type BlockRange, type FrameComponent, ZIGZAG } from './coefficients.ts';
 import { buildHuffmanTable, type HuffmanTable, JpegDataError } from './huffman.ts';
 import { idctScaled, scaledBasis } from './idct.ts';
-import { decodeScan, type ScanComponent } from './scan.ts';
+import { decodeScan, type ScanCheckpoint, type ScanComponent } from './scan.ts';
 
 export { JpegDataError } from './huffman.ts';
 
@@ -17,11 +17,19 @@ export type JpegScale = 1 | 2 | 4 | 8;
 /** A rectangle in stored (pre-EXIF) full-resolution pixels. */
 export interface PixelRect { x: number; y: number; width: number; height: number }
 
+/**
+ * Where each MCU row of a sequential JPEG's first scan starts in its entropy-coded data, from an
+ * earlier decode of the same bytes: a region decode then reads only the rows it needs.
+ */
+export interface ResumePoints { checkpoints: ScanCheckpoint[] }
+
 export interface ScaledDecodeOptions {
   /** Each output pixel is the mean of scale x scale stored pixels. */
   scale: JpegScale;
   /** Decode only this part of the stored image (default: all of it). */
   region?: PixelRect;
+  /** An earlier decode's ResumePoints for these same bytes (sequential JPEGs; ignored otherwise). */
+  resume?: ResumePoints;
 }
 
 export interface ScaledJpeg extends RgbaImage {
@@ -31,6 +39,8 @@ export interface ScaledJpeg extends RgbaImage {
   /** Size of the whole image at this scale. */
   fullWidth: number;
   fullHeight: number;
+  /** For a sequential JPEG decoded without `resume`: where its rows start, for region decodes later. */
+  resume?: ResumePoints;
 }
 
 interface Frame {
@@ -150,6 +160,7 @@ export function decodeScaledJpeg(d: Uint8Array, opts: ScaledDecodeOptions): Scal
   let stores: CoefficientStore[] = [];
   let out: ReturnType<typeof outputRect> | undefined;
   let scans = 0;
+  let recorded: ScanCheckpoint[] | undefined;
   const u16 = (p: number): number => ((d[p] as number) << 8) | (d[p + 1] as number);
 
   let pos = 2;
@@ -210,14 +221,33 @@ export function decodeScaledJpeg(d: Uint8Array, opts: ScaledDecodeOptions): Scal
       const ss = d[q] as number, se = d[q + 1] as number;
       const ah = (d[q + 2] as number) >> 4, al = (d[q + 2] as number) & 15;
       if (n < 1 || n > 4 || ss > se || se > 63 || al > 13) throw new JpegDataError('a scan header is malformed');
-      pos = decodeScan(d, end, { components, ss, se, ah, al }, { mcusWide: f.mcusWide, mcusHigh: f.mcusHigh, restartInterval, progressive: f.progressive });
+      const sequentialFirst = !f.progressive && scans === 0;
+      const record = sequentialFirst && !opts.resume ? [] : undefined;
+      const resume = sequentialFirst && opts.resume ? { checkpoints: opts.resume.checkpoints, ...rowsNeeded(components) } : undefined;
+      pos = decodeScan(d, end, { components, ss, se, ah, al }, {
+        mcusWide: f.mcusWide, mcusHigh: f.mcusHigh, restartInterval, progressive: f.progressive,
+        ...(record ? { record } : {}), ...(resume ? { resume } : {}),
+      });
+      recorded ??= record;
       scans++;
       continue;
     }
     pos = end;
   }
   if (!frame || !out || scans === 0) throw new JpegDataError('the image has no frame or no scan');
-  return toRgba(frame, stores, quant, side, out, adobeTransform);
+  const image = toRgba(frame, stores, quant, side, out, adobeTransform);
+  return recorded ? { ...image, resume: { checkpoints: recorded } } : image;
+}
+
+/** The rows of a scan (MCU rows, or block rows of a one-component scan) that hold the stores' ranges. */
+function rowsNeeded(components: ScanComponent[]): { from: number; to: number } {
+  if (components.length === 1) {
+    const r = (components[0] as ScanComponent).store.range;
+    return { from: r.by0, to: r.by1 };
+  }
+  const from = Math.min(...components.map((c) => Math.floor(c.store.range.by0 / c.store.component.v)));
+  const to = Math.max(...components.map((c) => Math.ceil(c.store.range.by1 / c.store.component.v)));
+  return { from, to };
 }
 
 function toRgba(f: Frame, stores: CoefficientStore[], quant: (Uint16Array | undefined)[], side: number, o: ReturnType<typeof outputRect>, adobeTransform: number): ScaledJpeg {

@@ -4,7 +4,7 @@
  * in step; only those the scale and region need are written.
  */
 import type { CoefficientStore } from './coefficients.ts';
-import { BitReader, type HuffmanTable, JpegDataError } from './huffman.ts';
+import { BitReader, type HuffmanTable, JpegDataError, type ReaderState } from './huffman.ts';
 
 export interface ScanComponent {
   store: CoefficientStore;
@@ -21,7 +21,21 @@ export interface ScanHeader {
   al: number;
 }
 
-export interface ScanGeometry { mcusWide: number; mcusHigh: number; restartInterval: number; progressive: boolean }
+/** The decoder's state at the start of one row of MCUs of a sequential scan. */
+export interface ScanCheckpoint { reader: ReaderState; preds: Int32Array }
+
+export interface ScanGeometry {
+  mcusWide: number;
+  mcusHigh: number;
+  restartInterval: number;
+  progressive: boolean;
+  /**
+   * Sequential scans only: record the state at each MCU row's start into `record`, or, given
+   * `resume` (a previous decode's record of the same scan), decode only MCU rows [from, to).
+   */
+  record?: ScanCheckpoint[];
+  resume?: { checkpoints: ScanCheckpoint[]; from: number; to: number };
+}
 
 const need = (t: HuffmanTable | undefined): HuffmanTable => {
   if (!t) throw new JpegDataError('a scan uses a Huffman table that was never defined');
@@ -161,8 +175,19 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
 
   const comps = scan.components;
   const single = comps.length === 1 ? comps[0] : undefined;
-  const total = single ? single.store.component.blocksWide * single.store.component.blocksHigh : g.mcusWide * g.mcusHigh;
-  for (let mcu = 0; mcu < total; mcu++) {
+  const rowLength = single ? single.store.component.blocksWide : g.mcusWide;
+  const total = single ? rowLength * single.store.component.blocksHigh : g.mcusWide * g.mcusHigh;
+  let first = 0, end = total;
+  if (g.resume && !g.progressive) {
+    const at = g.resume.checkpoints[g.resume.from];
+    if (!at) throw new JpegDataError('no checkpoint for the requested rows');
+    r.restore(at.reader);
+    preds.set(at.preds);
+    first = g.resume.from * rowLength;
+    end = Math.min(total, g.resume.to * rowLength);
+  }
+  for (let mcu = first; mcu < end; mcu++) {
+    if (g.record && !g.progressive && mcu % rowLength === 0) g.record.push({ reader: r.save(), preds: preds.slice() });
     if (g.restartInterval > 0 && mcu > 0 && mcu % g.restartInterval === 0) {
       r.restart();
       preds.fill(0);
@@ -182,5 +207,6 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
       for (let j = 0; j < v; j++) for (let i = 0; i < h; i++) decodeBlock(c, mx * h + i, my * v + j);
     }
   }
+  // Stopped early or not, the scan ends at the next marker that is not a restart.
   return r.endOfScan();
 }
