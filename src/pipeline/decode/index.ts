@@ -66,7 +66,7 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
   } catch (e) {
     return scaledCorrupt(e);
   }
-  // A baseline photo's row starts: the finer decode of the face's region reads only its rows.
+  // Where the rows of each scan start: the finer decode of the face's region reads only its rows.
   const { resume } = raw;
   const upright = applyOrientation(raw, orientation);
   const detail = (region: PixelBox, faceSide: number): DetailView | undefined => {

@@ -18,17 +18,17 @@ export type JpegScale = 1 | 2 | 4 | 8;
 export interface PixelRect { x: number; y: number; width: number; height: number }
 
 /**
- * Where each MCU row of a sequential JPEG's first scan starts in its entropy-coded data, from an
- * earlier decode of the same bytes: a region decode then reads only the rows it needs.
+ * Where each row of each scan starts in the entropy-coded data, from an earlier decode of the same
+ * bytes: a region decode then reads only the rows it needs, in every scan.
  */
-export interface ResumePoints { checkpoints: ScanCheckpoint[] }
+export interface ResumePoints { scans: ScanCheckpoint[][] }
 
 export interface ScaledDecodeOptions {
   /** Each output pixel is the mean of scale x scale stored pixels. */
   scale: JpegScale;
   /** Decode only this part of the stored image (default: all of it). */
   region?: PixelRect;
-  /** An earlier decode's ResumePoints for these same bytes (sequential JPEGs; ignored otherwise). */
+  /** An earlier decode's ResumePoints for these same bytes. */
   resume?: ResumePoints;
 }
 
@@ -39,7 +39,7 @@ export interface ScaledJpeg extends RgbaImage {
   /** Size of the whole image at this scale. */
   fullWidth: number;
   fullHeight: number;
-  /** For a sequential JPEG decoded without `resume`: where its rows start, for region decodes later. */
+  /** For a decode without `resume`: where the rows of its scans start, for region decodes later. */
   resume?: ResumePoints;
 }
 
@@ -160,7 +160,7 @@ export function decodeScaledJpeg(d: Uint8Array, opts: ScaledDecodeOptions): Scal
   let stores: CoefficientStore[] = [];
   let out: ReturnType<typeof outputRect> | undefined;
   let scans = 0;
-  let recorded: ScanCheckpoint[] | undefined;
+  const recorded: ScanCheckpoint[][] = [];
   const u16 = (p: number): number => ((d[p] as number) << 8) | (d[p + 1] as number);
 
   let pos = 2;
@@ -221,14 +221,15 @@ export function decodeScaledJpeg(d: Uint8Array, opts: ScaledDecodeOptions): Scal
       const ss = d[q] as number, se = d[q + 1] as number;
       const ah = (d[q + 2] as number) >> 4, al = (d[q + 2] as number) & 15;
       if (n < 1 || n > 4 || ss > se || se > 63 || al > 13) throw new JpegDataError('a scan header is malformed');
-      const sequentialFirst = !f.progressive && scans === 0;
-      const record = sequentialFirst && !opts.resume ? [] : undefined;
-      const resume = sequentialFirst && opts.resume ? { checkpoints: opts.resume.checkpoints, ...rowsNeeded(components) } : undefined;
+      const record: ScanCheckpoint[] | undefined = opts.resume ? undefined : [];
+      const from = opts.resume?.scans[scans];
+      if (opts.resume && !from) throw new JpegDataError('the resume points are for other bytes');
+      const resume = from ? { checkpoints: from, ...rowsNeeded(components) } : undefined;
       pos = decodeScan(d, end, { components, ss, se, ah, al }, {
         mcusWide: f.mcusWide, mcusHigh: f.mcusHigh, restartInterval, progressive: f.progressive,
         ...(record ? { record } : {}), ...(resume ? { resume } : {}),
       });
-      recorded ??= record;
+      if (record) recorded.push(record);
       scans++;
       continue;
     }
@@ -236,7 +237,7 @@ export function decodeScaledJpeg(d: Uint8Array, opts: ScaledDecodeOptions): Scal
   }
   if (!frame || !out || scans === 0) throw new JpegDataError('the image has no frame or no scan');
   const image = toRgba(frame, stores, quant, side, out, adobeTransform);
-  return recorded ? { ...image, resume: { checkpoints: recorded } } : image;
+  return opts.resume ? image : { ...image, resume: { scans: recorded } };
 }
 
 /** The rows of a scan (MCU rows, or block rows of a one-component scan) that hold the stores' ranges. */

@@ -21,8 +21,8 @@ export interface ScanHeader {
   al: number;
 }
 
-/** The decoder's state at the start of one row of MCUs of a sequential scan. */
-export interface ScanCheckpoint { reader: ReaderState; preds: Int32Array }
+/** The decoder's state at the start of one row of a scan (MCU rows; block rows of a one-component scan). */
+export interface ScanCheckpoint { reader: ReaderState; preds: Int32Array; eobrun: number }
 
 export interface ScanGeometry {
   mcusWide: number;
@@ -30,8 +30,9 @@ export interface ScanGeometry {
   restartInterval: number;
   progressive: boolean;
   /**
-   * Sequential scans only: record the state at each MCU row's start into `record`, or, given
-   * `resume` (a previous decode's record of the same scan), decode only MCU rows [from, to).
+   * Record the state at each row's start into `record`, or, given `resume` (a previous decode's
+   * record of the same scan), decode only rows [from, to). A progressive refinement reads which
+   * coefficients are non-zero, but only of its own block, which the earlier scans' same rows set.
    */
   record?: ScanCheckpoint[];
   resume?: { checkpoints: ScanCheckpoint[]; from: number; to: number };
@@ -124,19 +125,16 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
 
   // libjpeg's decode_mcu_AC_refine, with "is non-zero" read from the bitmap so that coefficients
   // the scale drops still steer the stream.
+  // libjpeg's decode_mcu_AC_refine, with "is non-zero" read from the bitmap so that coefficients
+  // the scale drops still steer the stream. No closure per block: this runs for every block of
+  // every refinement scan.
   const acRefine: BlockDecoder = (c, bx, by) => {
     const s = c.store;
     const at = s.offset(bx, by);
     const nz = s.nonZero as Uint32Array;
     const block = by * s.component.paddedWide + bx;
+    const keep = s.keep, values = s.values;
     const p1 = 1 << al;
-    const correct = (k: number): void => {
-      if (!r.bit()) return;
-      const idx = s.keep[k] as number;
-      if (at < 0 || idx < 0) return;
-      const v = s.values[at + idx] as number;
-      if ((v & p1) === 0) s.values[at + idx] = v >= 0 ? v + p1 : v - p1;
-    };
     let k = ss;
     if (eobrun <= 0) {
       const ac = need(c.ac);
@@ -151,19 +149,44 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
           break;
         }
         while (k <= se) {
-          if (isNonZero(nz, block, k)) correct(k);
-          else if (--run < 0) break;
+          if (isNonZero(nz, block, k)) {
+            // A correction bit: 1 when the magnitude grows by p1.
+            if (r.bit()) {
+              const idx = keep[k] as number;
+              if (at >= 0 && idx >= 0) {
+                const v = values[at + idx] as number;
+                if ((v & p1) === 0) values[at + idx] = v >= 0 ? v + p1 : v - p1;
+              }
+            }
+          } else if (--run < 0) break;
           k++;
         }
         if (size !== 0 && k <= se) {
           setNonZero(nz, block, k);
-          const idx = s.keep[k] as number;
-          if (at >= 0 && idx >= 0) s.values[at + idx] = size;
+          const idx = keep[k] as number;
+          if (at >= 0 && idx >= 0) values[at + idx] = size;
         }
       }
     }
     if (eobrun > 0) {
-      for (; k <= se; k++) if (isNonZero(nz, block, k)) correct(k);
+      // Only the non-zero positions left in the band take a correction bit: walk their set bits.
+      for (let word = k >> 5; word <= se >> 5; word++) {
+        let bits = nz[2 * block + word] as number;
+        const lo = word === k >> 5 ? k & 31 : 0;
+        const hi = word === se >> 5 ? se & 31 : 31;
+        bits &= (hi === 31 ? 0xffffffff : (1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+        while (bits !== 0) {
+          const bit = 31 - Math.clz32(bits & -bits);
+          bits &= bits - 1;
+          if (r.bit()) {
+            const idx = keep[(word << 5) + bit] as number;
+            if (at >= 0 && idx >= 0) {
+              const v = values[at + idx] as number;
+              if ((v & p1) === 0) values[at + idx] = v >= 0 ? v + p1 : v - p1;
+            }
+          }
+        }
+      }
       eobrun--;
     }
   };
@@ -178,16 +201,17 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
   const rowLength = single ? single.store.component.blocksWide : g.mcusWide;
   const total = single ? rowLength * single.store.component.blocksHigh : g.mcusWide * g.mcusHigh;
   let first = 0, end = total;
-  if (g.resume && !g.progressive) {
+  if (g.resume) {
     const at = g.resume.checkpoints[g.resume.from];
     if (!at) throw new JpegDataError('no checkpoint for the requested rows');
     r.restore(at.reader);
     preds.set(at.preds);
+    eobrun = at.eobrun;
     first = g.resume.from * rowLength;
     end = Math.min(total, g.resume.to * rowLength);
   }
   for (let mcu = first; mcu < end; mcu++) {
-    if (g.record && !g.progressive && mcu % rowLength === 0) g.record.push({ reader: r.save(), preds: preds.slice() });
+    if (g.record && mcu % rowLength === 0) g.record.push({ reader: r.save(), preds: preds.slice(), eobrun });
     if (g.restartInterval > 0 && mcu > 0 && mcu % g.restartInterval === 0) {
       r.restart();
       preds.fill(0);
