@@ -8,13 +8,17 @@ import { fuzzSeeds } from '../../scripts/lib/fuzz-seeds.ts';
 import { startWorkerd, type ServerProcess } from '../contract/process-target.ts';
 
 let server: ServerProcess;
+let fuzz: Awaited<ReturnType<typeof fuzzSeeds>>;
 beforeAll(async () => {
+  // Seeds first (the large JPEG seeds take seconds to encode): a server started before them would
+  // have closed the test's idle keep-alive connection by the first request, as scripts/fuzz.ts avoids too.
+  fuzz = await fuzzSeeds();
   server = await startWorkerd({ vars: { PINFACE_AUTH: 'open' } });
 });
 afterAll(() => server?.stop());
 
 it('answers 300 mutated JPEG/PNG/WebP bodies with a result or a 4xx problem, never a 5xx', async () => {
-  const { seeds, partner } = await fuzzSeeds();
+  const { seeds, partner } = fuzz;
   const report = await fuzzHttp({ url: server.url, seeds, partner, count: 300, seed: 7, concurrency: 4, maxSeconds: 240 });
   expect(report.failures.map((f) => `${f.endpoint} ${f.status}: ${f.detail} [${f.applied.join('+')}]`)).toEqual([]);
   expect(report.sent).toBe(300);
