@@ -43,10 +43,15 @@ const need = (t: HuffmanTable | undefined): HuffmanTable => {
   return t;
 };
 
-const isNonZero = (nz: Uint32Array, block: number, k: number): boolean => (((nz[2 * block + (k >> 5)] as number) >>> (k & 31)) & 1) === 1;
 const setNonZero = (nz: Uint32Array, block: number, k: number): void => { nz[2 * block + (k >> 5)] = (nz[2 * block + (k >> 5)] as number) | (1 << (k & 31)); };
 
 type BlockDecoder = (c: ScanComponent, bx: number, by: number) => void;
+
+const popcount = (v: number): number => {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+};
 
 /** Decodes the scan starting at `pos`; returns the position of the marker after it. */
 export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: ScanGeometry): number {
@@ -124,17 +129,25 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
   };
 
   // libjpeg's decode_mcu_AC_refine, with "is non-zero" read from the bitmap so that coefficients
-  // the scale drops still steer the stream.
-  // libjpeg's decode_mcu_AC_refine, with "is non-zero" read from the bitmap so that coefficients
   // the scale drops still steer the stream. No closure per block: this runs for every block of
-  // every refinement scan.
+  // every refinement scan. A block that keeps nothing of this band (outside the region, or a
+  // band the scale drops) only has to consume its correction bits, which the EOB path counts.
+  let bandStore: CoefficientStore | undefined;
+  let bandKept = false;
   const acRefine: BlockDecoder = (c, bx, by) => {
     const s = c.store;
+    if (s !== bandStore) {
+      bandStore = s;
+      bandKept = false;
+      for (let k = ss; k <= se; k++) if ((s.keep[k] as number) >= 0) bandKept = true;
+    }
     const at = s.offset(bx, by);
+    const kept = bandKept && at >= 0;
     const nz = s.nonZero as Uint32Array;
     const block = by * s.component.paddedWide + bx;
     const keep = s.keep, values = s.values;
     const p1 = 1 << al;
+    let lo = nz[2 * block] as number, hi = nz[2 * block + 1] as number;
     let k = ss;
     if (eobrun <= 0) {
       const ac = need(c.ac);
@@ -149,11 +162,11 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
           break;
         }
         while (k <= se) {
-          if (isNonZero(nz, block, k)) {
+          if ((k < 32 ? lo >>> k : hi >>> (k - 32)) & 1) {
             // A correction bit: 1 when the magnitude grows by p1.
-            if (r.bit()) {
+            if (r.bit() && kept) {
               const idx = keep[k] as number;
-              if (at >= 0 && idx >= 0) {
+              if (idx >= 0) {
                 const v = values[at + idx] as number;
                 if ((v & p1) === 0) values[at + idx] = v >= 0 ? v + p1 : v - p1;
               }
@@ -162,25 +175,32 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
           k++;
         }
         if (size !== 0 && k <= se) {
-          setNonZero(nz, block, k);
+          if (k < 32) lo |= 1 << k;
+          else hi |= 1 << (k - 32);
           const idx = keep[k] as number;
-          if (at >= 0 && idx >= 0) values[at + idx] = size;
+          if (kept && idx >= 0) values[at + idx] = size;
         }
       }
+      nz[2 * block] = lo;
+      nz[2 * block + 1] = hi;
     }
     if (eobrun > 0) {
-      // Only the non-zero positions left in the band take a correction bit: walk their set bits.
+      // Only the non-zero positions left in the band take a correction bit, in order: walk their set bits.
       for (let word = k >> 5; word <= se >> 5; word++) {
-        let bits = nz[2 * block + word] as number;
-        const lo = word === k >> 5 ? k & 31 : 0;
-        const hi = word === se >> 5 ? se & 31 : 31;
-        bits &= (hi === 31 ? 0xffffffff : (1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+        let bits = word === 0 ? lo : hi;
+        const from = word === k >> 5 ? k & 31 : 0;
+        const to = word === se >> 5 ? se & 31 : 31;
+        bits &= (to === 31 ? 0xffffffff : (1 << (to + 1)) - 1) & ~((1 << from) - 1);
+        if (!kept) {
+          for (let n = popcount(bits); n > 0; n -= 16) r.bits(Math.min(16, n));
+          continue;
+        }
         while (bits !== 0) {
           const bit = 31 - Math.clz32(bits & -bits);
           bits &= bits - 1;
           if (r.bit()) {
             const idx = keep[(word << 5) + bit] as number;
-            if (at >= 0 && idx >= 0) {
+            if (idx >= 0) {
               const v = values[at + idx] as number;
               if ((v & p1) === 0) values[at + idx] = v >= 0 ? v + p1 : v - p1;
             }
