@@ -17,13 +17,18 @@ const input = Float32Array.from({ length: 3 * 112 * 112 }, (_, i) => Math.sin(i 
 
 // Node: the same runner over the same wasm build and model.
 const wasm = await WebAssembly.compile(readFileSync(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')));
-const node = await createRunner(new Uint8Array(readFileSync('models/fr_feature_pin.onnx')), { wasm });
-const nodeEach: number[] = [];
-for (let i = 0; i < 10 + 5 * N; i++) {
-  const t = performance.now();
-  await node.run({ data: input, dims: [1, 3, 112, 112] });
-  if (i >= 10) nodeEach.push(performance.now() - t);
-}
+const nodeMs = async (file: string): Promise<number> => {
+  const node = await createRunner(new Uint8Array(readFileSync(file)), { wasm });
+  const each: number[] = [];
+  for (let i = 0; i < 10 + 5 * N; i++) {
+    const t = performance.now();
+    await node.run({ data: input, dims: [1, 3, 112, 112] });
+    if (i >= 10) each.push(performance.now() - t);
+  }
+  return median(each);
+};
+const nodeEach = [await nodeMs('models/fr_feature_pin.onnx')];
+const nodeOriginal = await nodeMs('models/fr_feature.onnx');
 log(`Node onnxruntime-web: ${median(nodeEach).toFixed(1)} ms per run`);
 
 const server = await startWorkerd({ script: 'bench/recognizer-worker.ts' });
@@ -42,6 +47,11 @@ try {
     many.push(m.ms);
     inside.push(...m.each);
   }
+  const original: number[] = [];
+  for (let i = 0; i < 3; i++) await call(N, '&model=feature');
+  for (let i = 0; i < 3; i++) original.push(...(await call(N, '&model=feature')).each);
+  const originalMs = median(original);
+  log(`workerd: the original recognizer fr_feature.onnx ${originalMs.toFixed(1)} ms per run (Node ${nodeOriginal.toFixed(1)})`);
   const afterDetect: number[] = [];
   for (let i = 0; i < 3; i++) afterDetect.push(...(await call(N, '&with=detect')).each);
   const afterDetectMs = median(afterDetect);
@@ -53,10 +63,11 @@ try {
   const md = [
     `# Recognizer per face: workerd vs Node (npm run bench:recognizer, ${new Date().toISOString().slice(0, 10)})`, '',
     '| where | clock | ms per run (median) |', '|---|---|---|',
-    `| Node, onnxruntime-web (same wasm build, same model) | performance.now() | ${median(nodeEach).toFixed(1)} |`,
+    `| Node, onnxruntime-web (same wasm build, same model: fr_feature_pin.onnx) | performance.now() | ${median(nodeEach).toFixed(1)} |`,
     `| workerd (wrangler dev), onnxruntime-web | the isolate's performance.now() | ${rows.inside.toFixed(1)} (${distinct} distinct values in ${inside.length} runs) |`,
     `| workerd (wrangler dev), onnxruntime-web | outside: (request with ${N} runs - request with 1) / ${N - 1} | ${rows.outside.toFixed(1)} |`,
     `| workerd, each run right after a detector run in the same runtime (as in the service) | the isolate's performance.now() | ${afterDetectMs.toFixed(1)} |`,
+    `| the original recognizer fr_feature.onnx (defense none): Node / workerd | performance.now() | ${nodeOriginal.toFixed(1)} / ${originalMs.toFixed(1)} |`,
   ].join('\n');
   writeFileSync('bench/recognizer-clock.md', `${md}\n`);
   console.log(md);

@@ -8,7 +8,7 @@ import { workersAssets } from '../src/runtime/workers-assets.ts';
 import { createRunner } from '../src/wasm/onnx.ts';
 import type { ModelRunner } from '../src/pipeline/model.ts';
 
-let runner: Promise<ModelRunner> | undefined;
+const runners = new Map<string, Promise<ModelRunner>>();
 let detector: Promise<ModelRunner> | undefined;
 const input = Float32Array.from({ length: 3 * 112 * 112 }, (_, i) => Math.sin(i * 0.37) * 0.8);
 const frame = Float32Array.from({ length: 3 * 240 * 320 }, (_, i) => Math.cos(i * 0.11) * 0.5);
@@ -16,8 +16,10 @@ const frame = Float32Array.from({ length: 3 * 240 * 320 }, (_, i) => Math.cos(i 
 export default {
   async fetch(request: Request): Promise<Response> {
     const n = Number(new URL(request.url).searchParams.get('n') ?? '1');
-    runner ??= createRunner(workersAssets.models.featurePin as Uint8Array, { wasm: workersAssets.ortWasm });
-    const r = await runner;
+    // model=feature: the shipped original recognizer (defense none); default the projection-aware one.
+    const model = new URL(request.url).searchParams.get('model') === 'feature' ? 'feature' : 'featurePin';
+    if (!runners.has(model)) runners.set(model, createRunner(workersAssets.models[model] as Uint8Array, { wasm: workersAssets.ortWasm }));
+    const r = await (runners.get(model) as Promise<ModelRunner>);
     // with=detect: a detector run before each recognizer run, as in the service's pipeline.
     const withDetect = new URL(request.url).searchParams.get('with') === 'detect';
     if (withDetect) detector ??= createRunner(workersAssets.models.detect as Uint8Array, { wasm: workersAssets.ortWasm });
