@@ -72,9 +72,10 @@ export const defaultLimits: Limits = {
 };
 
 /**
- * A 128 MB Workers isolate cannot hold a 12-megapixel decode (decoder heap ~4-8 bytes/pixel plus
- * a 4 bytes/pixel copy) next to the networks; a 2048x1536 upload took the workerd process from 269 to 305 MB peak RSS (README, Numbers). Clients send
- * camera frames or downscaled photos there.
+ * A 128 MB Workers isolate cannot hold a 12-megapixel full-size decode (decoder heap ~4-8
+ * bytes/pixel plus a 4 bytes/pixel copy) next to the networks. Large JPEGs decode at reduced
+ * scale on every runtime (reducedScaleAbove); this caps what is still decoded at full size there:
+ * PNG, WebP and the JPEG kinds the reduced-scale decoder does not handle.
  */
 export const workersLimits: Partial<Limits> = { maxPixels: 4_194_304 }; // 2048 x 2048
 
