@@ -13,6 +13,7 @@ import { decodeScaledJpeg, JpegDataError, type JpegScale, scaledJpegSupport } fr
 import type { RgbaImage } from '../../src/pipeline/image.ts';
 import { createDecoders, type ImageDecoders } from '../../src/wasm/codecs.ts';
 import { prng, withExifOrientation } from '../helpers/images.ts';
+import { BitReader } from '../../src/pipeline/decode/scaled-jpeg/huffman.ts';
 import { writeBaselineJpeg } from '../helpers/jpeg-writer.ts';
 import { type Encoders, loadCodecModules, loadEncoders, type Rgba } from '../helpers/wasm.ts';
 
@@ -135,6 +136,21 @@ describe('scaled JPEG decode refuses what it cannot read', () => {
     for (let i = 2; i + 1 < bytes.length; i++) if (bytes[i] === 0xff && (bytes[i + 1] === 0xc0 || bytes[i + 1] === 0xc2)) { bytes[i + 1] = (bytes[i + 1] as number) + 9; break; }
     expect(scaledJpegSupport(bytes)).toBeNull();
     expect(() => decodeScaledJpeg(bytes, { scale: 2 })).toThrow(JpegDataError);
+  });
+
+  it('stops a scan whose data ended long before it, instead of decoding zeros at full cost', () => {
+    const r = new BitReader(Uint8Array.from([0xab, 0xcd, 0xff, 0xd9]), 0);
+    expect(r.bits(16)).toBe(0xabcd);
+    expect(r.exhausted).toBe(false); // reading ahead past the end is normal
+    for (let i = 0; i < 8; i++) expect(r.bits(8)).toBe(0);
+    expect(r.exhausted).toBe(true);
+    // A baseline photo cut a third into its scan, with an end marker: decodes, the rest left grey.
+    const whole = writeBaselineJpeg({ width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(30) }, { layout: 'gray' });
+    const sos = whole.findIndex((b, j) => b === 0xff && whole[j + 1] === 0xda);
+    const cut = Uint8Array.from([...whole.subarray(0, sos + 10 + Math.floor((whole.length - sos) / 3)), 0xff, 0xd9]);
+    const img = decodeScaledJpeg(cut, { scale: 8 });
+    expect(img.data[0]).toBeLessThan(60);
+    expect(img.data[(img.width * img.height - 1) * 4]).toBe(128);
   });
 
   it('throws JpegDataError, never anything else, on damaged entropy data (500 mutations)', () => {

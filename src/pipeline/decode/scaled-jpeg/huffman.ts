@@ -49,7 +49,7 @@ export function buildHuffmanTable(counts: ArrayLike<number>, symbols: Uint8Array
 const isRst = (m: number): boolean => m >= 0xd0 && m <= 0xd7;
 
 /** Where a reader stands, to resume there later (see ScanCheckpoint). */
-export interface ReaderState { pos: number; buf: number; count: number; marker: number }
+export interface ReaderState { pos: number; buf: number; count: number; marker: number; padding: number }
 
 /** MSB-first bit reader over one scan's entropy-coded segment. */
 export class BitReader {
@@ -57,15 +57,26 @@ export class BitReader {
   private count = 0;
   /** The marker that ended the data (0xFF xx), -1 while inside it. */
   marker = -1;
+  /** Zero bytes fed in past the end of the data (libjpeg's behaviour for a stream cut short). */
+  private padding = 0;
 
   constructor(private readonly data: Uint8Array, public pos: number) {}
 
   save(): ReaderState {
-    return { pos: this.pos, buf: this.buf, count: this.count, marker: this.marker };
+    return { pos: this.pos, buf: this.buf, count: this.count, marker: this.marker, padding: this.padding };
   }
 
   restore(s: ReaderState): void {
-    ({ pos: this.pos, buf: this.buf, count: this.count, marker: this.marker } = s);
+    ({ pos: this.pos, buf: this.buf, count: this.count, marker: this.marker, padding: this.padding } = s);
+  }
+
+  /**
+   * The data ended well before the scan did: more than 8 bytes of zeros read past it (a decoder
+   * reads ahead at most 4). The rest of the scan would decode zeros at full cost — a tiny file
+   * claiming a large image could buy seconds of CPU — so the scan stops there instead.
+   */
+  get exhausted(): boolean {
+    return this.padding > 8;
   }
 
   private fill(): void {
@@ -82,6 +93,7 @@ export class BitReader {
           else { this.marker = next; b = 0; }
         } else this.pos++;
       }
+      if (this.marker >= 0 || this.pos >= d.length) this.padding++;
       this.buf = ((this.buf << 8) | b) >>> 0;
       this.count += 8;
     }
@@ -128,6 +140,7 @@ export class BitReader {
   restart(): void {
     this.buf = 0;
     this.count = 0;
+    this.padding = 0;
     if (this.marker < 0) this.pos = this.nextMarker();
     else this.marker = -1;
     if (!isRst(this.data[this.pos + 1] ?? 0)) throw new JpegDataError('a restart marker is missing');

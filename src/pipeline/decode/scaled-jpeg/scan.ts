@@ -230,7 +230,7 @@ export function decodeScan(data: Uint8Array, pos: number, scan: ScanHeader, g: S
     first = g.resume.from * rowLength;
     end = Math.min(total, g.resume.to * rowLength);
   }
-  for (let mcu = first; mcu < end; mcu++) {
+  for (let mcu = first; mcu < end && !r.exhausted; mcu++) {
     if (g.record && mcu % rowLength === 0) g.record.push({ reader: r.save(), preds: preds.slice(), eobrun });
     if (g.restartInterval > 0 && mcu > 0 && mcu % g.restartInterval === 0) {
       r.restart();
