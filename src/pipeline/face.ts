@@ -7,7 +7,7 @@ import { PinfaceError } from '../errors.ts';
 import { alignmentMap } from './align.ts';
 import { detectFaces, type Box } from './detect.ts';
 import { alignedInput } from './embed.ts';
-import type { ChannelLayout, RgbaImage } from './image.ts';
+import type { ChannelLayout, FinerView, RgbaImage } from './image.ts';
 import { fivePoints, predictLandmarks, type Point } from './landmarks.ts';
 import type { FaceModels } from './model.ts';
 
@@ -38,9 +38,6 @@ export interface FaceResult extends Omit<AlignedFace, 'input' | 'timings'> {
 }
 
 const now = (): number => performance.now();
-
-/** A part of the image decoded again at a finer scale: view pixel = (image pixel - origin) * zoom. */
-export interface FinerView { image: RgbaImage; originX: number; originY: number; zoom: number }
 
 /** An image that can decode a region again at a finer scale (large JPEGs decoded at reduced scale). */
 export type WithDetail = RgbaImage & { detail?: (region: Box, faceSide: number) => FinerView | undefined };

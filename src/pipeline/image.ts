@@ -7,6 +7,9 @@ export interface RgbaImage {
   readonly data: Uint8ClampedArray | Uint8Array;
 }
 
+/** A part of an image decoded again at a finer scale (large JPEGs): view pixel = (image pixel - origin) * zoom. */
+export interface FinerView { image: RgbaImage; originX: number; originY: number; zoom: number }
+
 /** 2x3 affine map from output pixel (x, y) to source pixel: [a, b, c, d, e, f] -> (a x + b y + c, d x + e y + f). */
 export type Affine = readonly [number, number, number, number, number, number];
 

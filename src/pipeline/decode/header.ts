@@ -21,7 +21,7 @@ const ascii = (b: Uint8Array, at: number, text: string): boolean =>
 const SOS = 0xda;
 const EOI = 0xd9;
 /** SOF0..SOF15 share C0..CF with DHT (C4), JPG (C8) and DAC (CC), which carry no frame size. */
-const isSof = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+export const isSof = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
 /**
  * The marker segments of a JPEG up to and including the first SOS (or EOI). Bytes between

@@ -6,7 +6,7 @@
 import type { Limits } from '../../config.ts';
 import { PinfaceError, isPinfaceError } from '../../errors.ts';
 import type { ImageDecoders, ImageFormat } from '../../wasm/codecs.ts';
-import type { RgbaImage } from '../image.ts';
+import type { FinerView, RgbaImage } from '../image.ts';
 import { jpegOrientation, type Orientation } from './exif.ts';
 import { checkJpegComplete, checkPixelLimits, corruptImage, readImageSize, type ImageSize } from './header.ts';
 import { applyOrientation, type PixelBox, storedRect, uprightRect } from './orient.ts';
@@ -23,15 +23,7 @@ export interface DecodedImage extends RgbaImage {
   /** 1, or 2, 4, 8 when a large JPEG was decoded at that reduced scale: one pixel here is scale x scale in the file. */
   scale: JpegScale;
   /** For reduced-scale decodes: a region of this image decoded again, finer (see decodeDetail). */
-  detail?: (region: PixelBox, faceSide: number) => DetailView | undefined;
-}
-
-/** A region decoded at a finer scale: view pixel = (image pixel - origin) * zoom. */
-export interface DetailView {
-  image: RgbaImage;
-  originX: number;
-  originY: number;
-  zoom: number;
+  detail?: (region: PixelBox, faceSide: number) => FinerView | undefined;
 }
 
 /** Long side a reduced-scale decode keeps at least: the detector sees 320 x 240, the face is refined separately. */
@@ -69,7 +61,7 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
   // Where the rows of each scan start: the finer decode of the face's region reads only its rows.
   const { resume } = raw;
   const upright = applyOrientation(raw, orientation);
-  const detail = (region: PixelBox, faceSide: number): DetailView | undefined => {
+  const detail = (region: PixelBox, faceSide: number): FinerView | undefined => {
     let finer: JpegScale = scale;
     while (finer > 1 && (faceSide * scale) / finer < DETAIL_FACE_SIDE) finer = (finer / 2) as JpegScale;
     if (finer === scale) return undefined;

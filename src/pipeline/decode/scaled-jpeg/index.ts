@@ -4,7 +4,9 @@
  * applied before any pixel exists, so a 48-megapixel photo never takes 48 megapixels of memory.
  * Plain TypeScript: the same code on Workers, Deno and Node, no codec instance to size.
  */
+import { isPinfaceError } from '../../../errors.ts';
 import type { RgbaImage } from '../../image.ts';
+import { isSof, jpegSegments } from '../header.ts';
 import { CoefficientStore, type BlockRange, type FrameComponent, ZIGZAG } from './coefficients.ts';
 import { buildHuffmanTable, type HuffmanTable, JpegDataError } from './huffman.ts';
 import { idctScaled, scaledBasis } from './idct.ts';
@@ -55,8 +57,6 @@ interface Frame {
 }
 
 const SOF_SUPPORTED = new Set([0xc0, 0xc1, 0xc2]);
-const isSof = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
-
 function readFrame(d: Uint8Array, at: number, marker: number): Frame {
   if (!SOF_SUPPORTED.has(marker)) throw new JpegDataError(`frame type 0x${marker.toString(16)} is not supported at reduced scale`);
   if (d[at] !== 8) throw new JpegDataError(`${d[at]}-bit samples are not supported at reduced scale`);
@@ -124,20 +124,14 @@ function blockRange(c: FrameComponent, f: Frame, side: number, o: ReturnType<typ
 /** Reads the header up to the frame: size, kind and whether this decoder handles it (no throw). */
 export function scaledJpegSupport(d: Uint8Array): { width: number; height: number; progressive: boolean } | null {
   try {
-    for (let pos = 2; pos + 4 <= d.length;) {
-      if (d[pos] !== 0xff) return null;
-      const marker = d[pos + 1] as number;
-      if (marker === 0xff) { pos++; continue; }
-      const length = ((d[pos + 2] as number) << 8) | (d[pos + 3] as number);
-      if (isSof(marker)) {
-        const f = readFrame(d, pos + 4, marker);
-        return { width: f.width, height: f.height, progressive: f.progressive };
-      }
-      if (marker === 0xda || marker === 0xd9) return null;
-      pos += 2 + length;
+    for (const seg of jpegSegments(d)) {
+      if (!isSof(seg.marker)) continue;
+      const f = readFrame(d, seg.offset, seg.marker);
+      return { width: f.width, height: f.height, progressive: f.progressive };
     }
   } catch (e) {
-    if (e instanceof JpegDataError) return null;
+    // A header the shared walker refuses, or a frame this decoder does not handle.
+    if (e instanceof JpegDataError || isPinfaceError(e)) return null;
     throw e;
   }
   return null;
