@@ -11,7 +11,7 @@ import { uprightSize } from './pipeline/decode/orient.ts';
 import { ALIGNED_SIZE, ARCFACE_TEMPLATE } from './pipeline/align.ts';
 import { alignedInput, embedWithNorm, FEATURE_NORMALIZE } from './pipeline/embed.ts';
 import { alignFace, type AlignedFace, type FacePolicy, type FaceResult } from './pipeline/face.ts';
-import type { ChannelLayout } from './pipeline/image.ts';
+import { type ChannelLayout, releaseBuffer } from './pipeline/image.ts';
 import { type FaceQuality, faceQuality, type QualityLevel, qualityShortfalls } from './pipeline/quality.ts';
 
 export interface AnalyzedImage {
@@ -65,9 +65,13 @@ export async function analyzeImage(
     const t0 = performance.now();
     const img = await decodeImage(bytes, engine.decoders, config.limits);
     const decodeMs = performance.now() - t0;
-    const { input, timings, ...found } = opts.aligned
-      ? asAlignedFace(img)
-      : await alignFace(img, engine.models, { detector: config.detector, policy: opts.faces, layout: CHANNEL_LAYOUT });
+    let aligned: AlignedFace;
+    try {
+      aligned = opts.aligned ? asAlignedFace(img) : await alignFace(img, engine.models, { detector: config.detector, policy: opts.faces, layout: CHANNEL_LAYOUT });
+    } finally {
+      releaseBuffer(img.data); // the pixels are done with once the face is aligned
+    }
+    const { input, timings, ...found } = aligned;
     // Boxes and landmarks in the pixels of the photo as sent, whatever scale it was decoded at.
     const k = img.scale;
     const face = k === 1 ? found : {

@@ -52,6 +52,12 @@ export function kernelDense(kernel: Kernel, net: SelectorNet): DenseLayers {
   };
 }
 
+/** The learned selector's weights go into kernel memory only when a request first asks for pin-learned (most isolates never do). */
+const onFirstUse = (make: () => Selector): Selector => {
+  let made: Selector | undefined;
+  return (input) => (made ??= make())(input);
+};
+
 /** An immune space resident in a kernel: all a projector reads, so the space file itself can go. */
 export interface LoadedSpace { kernel: Kernel; basis: LoadedBasis; k: number; d: number }
 
@@ -68,7 +74,7 @@ export function projectorOn({ kernel, basis, k, d }: LoadedSpace, cfg: DefenseCo
   const selectors: Partial<Record<DefenseMode, Selector>> = {
     topk: topk(Math.min(cfg.topk ?? k, k)),
     'pin-threshold': pinThreshold({ lambda: cfg.lambda, noise: cfg.noise }),
-    ...(selector ? { 'pin-learned': pinLearned(selector, kernelDense(kernel, selector)) } : {}),
+    ...(selector ? { 'pin-learned': onFirstUse(() => pinLearned(selector, kernelDense(kernel, selector))) } : {}),
   };
   const coeffs = new Float32Array(k);
   const plane = new Float32Array(d);

@@ -4,7 +4,7 @@
  * corner-form `boxes` [N,4] in [0,1]); what remains here is thresholding and NMS.
  */
 import type { DetectorOptions } from '../config.ts';
-import { rectToAffine, sampleToChw, type RgbaImage } from './image.ts';
+import { rectToAffine, releaseBuffer, sampleToChw, type RgbaImage } from './image.ts';
 import { output, type ModelRunner } from './model.ts';
 
 export interface Box { x: number; y: number; width: number; height: number }
@@ -63,7 +63,7 @@ async function detectIn(image: RgbaImage, frame: Box, model: ModelRunner, opts: 
   // The detector was trained on frames stretched to 320x240 whatever their aspect; so is this.
   const map = rectToAffine(frame.x, frame.y, frame.width, frame.height, DETECT_WIDTH, DETECT_HEIGHT);
   const data = sampleToChw(image, map, DETECT_WIDTH, DETECT_HEIGHT, 'rgb', { mean: 127, scale: 128 });
-  const out = await model.run({ data, dims: [1, 3, DETECT_HEIGHT, DETECT_WIDTH] });
+  const out = await model.run({ data, dims: [1, 3, DETECT_HEIGHT, DETECT_WIDTH] }).finally(() => releaseBuffer(data));
   return decodeDetections(output(out, 'scores'), output(out, 'boxes'), image.width, image.height, opts, frame);
 }
 

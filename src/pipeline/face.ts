@@ -7,7 +7,7 @@ import { PinfaceError } from '../errors.ts';
 import { alignmentMap } from './align.ts';
 import { detectFaces, type Box } from './detect.ts';
 import { alignedInput } from './embed.ts';
-import type { ChannelLayout, FinerView, RgbaImage } from './image.ts';
+import { type ChannelLayout, type FinerView, type RgbaImage, releaseBuffer } from './image.ts';
 import { fivePoints, predictLandmarks, type Point } from './landmarks.ts';
 import type { FaceModels } from './model.ts';
 
@@ -75,6 +75,7 @@ export async function alignFace(image: WithDetail, models: Pick<FaceModels, 'det
   const five = fivePoints(await predictLandmarks(src, box, models.landmark));
   const landmarks = lap();
   const input = alignedInput(src, alignmentMap(five), opts.layout);
+  if (view) releaseBuffer(view.image.data);
   const align = lap();
   const inImage = five.map(([x, y]): Point => [x / z + ox, y / z + oy]);
   return { box: face.box, score: face.score, landmarks: inImage, facesDetected: faces.length, input, timings: { detect, refine, landmarks, align } };

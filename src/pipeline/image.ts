@@ -7,6 +7,23 @@ export interface RgbaImage {
   readonly data: Uint8ClampedArray | Uint8Array;
 }
 
+/**
+ * Frees a per-request buffer now instead of at the next collection: a zero-length transfer detaches
+ * it. V8 counts uncollected ArrayBuffers against the isolate until a collection runs, and a photo's
+ * pixels are megabytes (the Workers limit is 128 MB). Only views over a whole buffer are released
+ * (a subarray shares its buffer with something else); runtimes without transfer keep the old path.
+ */
+export function releaseBuffer(view: ArrayBufferView): void {
+  const buffer = view.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+  if (buffer.detached || typeof buffer.transfer !== 'function' || buffer instanceof SharedArrayBuffer) return;
+  if (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // A non-detachable buffer (a wasm memory's) is not ours to free; it stays as it was.
+  }
+}
+
 /** A part of an image decoded again at a finer scale (large JPEGs): view pixel = (image pixel - origin) * zoom. */
 export interface FinerView { image: RgbaImage; originX: number; originY: number; zoom: number }
 

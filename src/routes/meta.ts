@@ -9,6 +9,7 @@ import { calibratedThreshold } from '../calibration.ts';
 import { decoderHeapBytes } from '../wasm/codecs.ts';
 import { kernelHeapBytes } from '../wasm/kernel.ts';
 import { onnxHeapBytes } from '../wasm/onnx.ts';
+import { engineStartup } from '../engine.ts';
 
 export const VERSION = '0.1.0';
 
@@ -29,6 +30,9 @@ const InfoSchema = z.object({
     kernelWasmBytes: z.number().int().openapi({ description: 'Projection kernel linear memory (the immune-space basis and scratch); 0 before the first face request.' }),
     decoderWasmBytes: z.number().int().openapi({ description: 'Linear memory of the warm image decoder instances.' }),
   }).openapi({ description: 'The isolate\'s WebAssembly memories; the JS heap and ArrayBuffers (models, space) come on top.' }),
+  startup: z.object({ runtimeAndDetector: z.number(), landmark: z.number(), recognizer: z.number(), space: z.number(), total: z.number() }).nullable().openapi({
+    description: 'The isolate\'s engine start-up in ms by part (null before the first face request): onnxruntime with the detector session, the landmark and recognizer sessions, the immune space into the kernel.',
+  }),
 }).openapi('Info');
 
 export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: PinfaceConfig, runtime: string): void {
@@ -58,6 +62,7 @@ export function registerMetaRoutes(app: OpenAPIHono<PinfaceEnv>, config: Pinface
         limits: config.limits,
         auth: security.auth, allowedOptions: [...allowedOptions(security)],
         memory: { onnxWasmHeapBytes: onnxHeapBytes(), kernelWasmBytes: kernelHeapBytes(), decoderWasmBytes: decoderHeapBytes() },
+        startup: engineStartup() ?? null,
       }, 200);
     },
   );

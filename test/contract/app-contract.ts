@@ -344,13 +344,17 @@ export function appContract(name: string, getServer: () => ContractTarget): void
         expect(Math.hypot(...(body.embedding as number[]))).toBeCloseTo(1, 4);
       });
 
-      it('reports its wasm memories after serving: the kernel holds the whole basis', async () => {
+      it('reports its wasm memories and start-up parts after serving: the kernel holds the whole basis', async () => {
         const info = (await (await getTarget().fetch('/v1/info')).json()) as Json;
         const basisBytes = manifest.space.k * 112 * 112 * ({ f32: 4, f16: 2, i8: 1 } as Record<string, number>)[manifest.space.format]!;
         expect(info.memory.kernelWasmBytes).toBeGreaterThan(basisBytes);
         expect(info.memory.kernelWasmBytes).toBeLessThan(basisBytes * 1.2);
         expect(info.memory.onnxWasmHeapBytes).toBeGreaterThan(0);
         expect(info.memory.decoderWasmBytes).toBeGreaterThan(0);
+        const { runtimeAndDetector, landmark, recognizer, space, total } = info.startup as Record<string, number>;
+        for (const part of [runtimeAndDetector, landmark, recognizer, space]) expect(part).toBeGreaterThanOrEqual(0);
+        expect(runtimeAndDetector).toBeGreaterThan(0);
+        expect(runtimeAndDetector! + landmark! + recognizer! + space!).toBeCloseTo(total!, 6);
       });
     });
 

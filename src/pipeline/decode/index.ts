@@ -6,7 +6,7 @@
 import type { Limits } from '../../config.ts';
 import { PinfaceError, isPinfaceError } from '../../errors.ts';
 import type { ImageDecoders, ImageFormat } from '../../wasm/codecs.ts';
-import type { FinerView, RgbaImage } from '../image.ts';
+import { type FinerView, type RgbaImage, releaseBuffer } from '../image.ts';
 import { jpegOrientation, type Orientation } from './exif.ts';
 import { checkJpegComplete, checkPixelLimits, corruptImage, readImageSize, type ImageSize } from './header.ts';
 import { applyOrientation, type PixelBox, storedRect, uprightRect } from './orient.ts';
@@ -61,6 +61,7 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
   // Where the rows of each scan start: the finer decode of the face's region reads only its rows.
   const { resume } = raw;
   const upright = applyOrientation(raw, orientation);
+  if (upright.data !== raw.data) releaseBuffer(raw.data);
   const detail = (region: PixelBox, faceSide: number): FinerView | undefined => {
     let finer: JpegScale = scale;
     while (finer > 1 && (faceSide * scale) / finer < DETAIL_FACE_SIDE) finer = (finer / 2) as JpegScale;
@@ -77,7 +78,9 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
     // Where the decoded part sits in the upright image at the finer scale.
     const at = uprightRect({ x: part.left, y: part.top, width: part.width, height: part.height }, orientation, part.fullWidth, part.fullHeight);
     const zoom = scale / finer;
-    return { image: applyOrientation(part, orientation), originX: at.x / zoom, originY: at.y / zoom, zoom };
+    const image = applyOrientation(part, orientation);
+    if (image.data !== part.data) releaseBuffer(part.data);
+    return { image, originX: at.x / zoom, originY: at.y / zoom, zoom };
   };
   return { width: upright.width, height: upright.height, data: upright.data, orientation, sourceWidth: size.width, sourceHeight: size.height, scale, detail };
 }
@@ -118,5 +121,6 @@ export async function decodeImage(bytes: Uint8Array<ArrayBuffer>, decoders: Imag
   }
   const orientation = format === 'jpeg' ? jpegOrientation(bytes) : 1;
   const upright = applyOrientation(raw, orientation);
+  if (upright.data !== raw.data) releaseBuffer(raw.data);
   return { width: upright.width, height: upright.height, data: upright.data, format, orientation, sourceWidth: width, sourceHeight: height, scale: 1 };
 }
