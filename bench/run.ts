@@ -2,13 +2,18 @@
  * @module npm run bench — `npm run bench -- [--runs 50] [--pairs 240] [--cold 3] [data folder]`
  *
  * One bounded run, side by side, written to bench/results.{json,md,svg}:
+ * 0. the machine: other busy processes (a competing job skews everything: see bench/lib/cpus.ts),
+ *    each CPU's speed on a native control, what first-touching fresh memory costs;
  * 1. the deployable bundle (wrangler deploy --dry-run): file sizes, raw and gzip;
- * 2. cold start: fresh workerd processes (Miniflare) on that bundle, the first /v1/verify each;
+ * 2. cold start: fresh workerd processes (Miniflare) on that bundle, the first /v1/verify each,
+ *    broken down by the engine's start-up parts (/v1/info) and each stage's first-run extra;
  * 3. /v1/verify in workerd, warm: per-stage medians and p95 from the response timings for
  *    640x480 and 1280x960 camera JPEGs, end to end at concurrency 1 and 4, and the isolate's
  *    memory (JS heap + ArrayBuffers + wasm memories, through the inspector) after each size;
  * 4. the projection: SIMD kernel vs scalar TypeScript vs onnxruntime-web vs memcpy;
- * 5. the peer, @vladmandic/human, against pinface in this process on the same LFW dev pairs.
+ * 5. the peer, @vladmandic/human, against pinface in this process on the same LFW dev pairs;
+ * 6. the recognizer in workerd vs Node, alternating blocks on each CPU (bench/lib/recognizer-compare.ts);
+ * 7. per-face cost at batch 1, 2, 4 for each network (bench/lib/batch.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +27,10 @@ import { closedLoop, multipart, send } from '../scripts/lib/load.ts';
 import { repoRoot } from '../scripts/lib/node-models.ts';
 import { startBuiltWorker } from '../test/contract/built-worker.ts';
 import { freePort } from '../test/contract/process-target.ts';
+import { batchTable } from './lib/batch.ts';
+import { cpuSpeeds, firstTouchMsPerMiB, otherBusyProcesses } from './lib/cpus.ts';
 import { kernelBench, kernelTable } from './lib/kernel.ts';
+import { compareRecognizer } from './lib/recognizer-compare.ts';
 import { cameraJpeg } from './lib/photos.ts';
 import { benchMarkdown, benchSvg, STAGES, type BenchResults, type SizeResult } from './lib/report.ts';
 import { inspectIsolate, median, peakOf, quantile, type IsolateMemory } from './lib/workerd.ts';
@@ -56,6 +64,13 @@ const faces = [await decoders.jpeg(new Uint8Array(readFileSync(join(dataDir, pa 
 const sizes = [[640, 480], [1280, 960]] as const;
 const photos = await Promise.all(sizes.map(async ([w, h]) => ({ w, h, form: await multipart({ source: await cameraJpeg(faces[0]!, w, h), target: await cameraJpeg(faces[1]!, w, h), seed: '1' }) })));
 
+// 0. The machine.
+const busy = await otherBusyProcesses();
+for (const p of busy) log(`WARNING: pid ${p.pid} (${p.command}) uses ${(100 * p.cpuShare).toFixed(0)} % of a CPU beside this run; workerd runs in a session of its own, so a niced job still takes half its CPU (README)`);
+const speeds = cpuSpeeds();
+const touchMsPerMiB = firstTouchMsPerMiB();
+log(`CPUs: ${speeds?.map((s) => `${s.cpu}: ${s.controlMs.toFixed(1)} ms`).join(', ') ?? 'no taskset'}; first touch of fresh memory ${touchMsPerMiB.toFixed(2)} ms/MiB`);
+
 // 1. Bundle.
 log('building the worker bundle (wrangler deploy --dry-run)');
 const buildDir = mkdtempSync(join(tmpdir(), 'pinface-bench-'));
@@ -74,10 +89,15 @@ try {
     const w = await startBuiltWorker(OPEN, { dist });
     try {
       const first = await verify(w.url, photos[0]!.form);
+      const { startup } = JSON.parse((await send(`${w.url}/v1/info`, 'GET')).text) as { startup: Record<string, number> };
       const second = await verify(w.url, photos[0]!.form);
       // What the first request spends outside its stages is the engine's start-up (wasm runtime, sessions, space).
-      const stages = (t: VerifyBody['timings']) => STAGES.reduce((a, k) => a + (t.source[k] ?? 0) + (t.target[k] ?? 0), 0);
-      cold.push({ startMs: w.startMs, firstMs: first.clientMs, firstServerMs: first.body.timings.total, firstStagesMs: stages(first.body.timings), warmStagesMs: stages(second.body.timings), warmMs: second.clientMs });
+      const byStage = (t: VerifyBody['timings']) => Object.fromEntries(STAGES.map((k) => [k, (t.source[k] ?? 0) + (t.target[k] ?? 0)]));
+      const stages = (t: VerifyBody['timings']) => Object.values(byStage(t)).reduce((a, b) => a + b, 0);
+      cold.push({
+        startMs: w.startMs, firstMs: first.clientMs, firstServerMs: first.body.timings.total, firstStagesMs: stages(first.body.timings), warmStagesMs: stages(second.body.timings), warmMs: second.clientMs,
+        startup, firstByStage: byStage(first.body.timings), warmByStage: byStage(second.body.timings),
+      });
       log(`cold start ${i + 1}: workerd ready in ${w.startMs.toFixed(0)} ms, first verify ${first.clientMs.toFixed(0)} ms, second ${second.clientMs.toFixed(0)} ms`);
     } finally {
       await w.stop();
@@ -142,9 +162,20 @@ try {
   log(`peer: pinface and @vladmandic/human on ${args.pairs} dev pairs`);
   const peer = await comparePeer(dataDir, Number(args.pairs), log);
 
+  // 6. The recognizer, workerd vs Node, on each CPU.
+  log('recognizer: workerd vs Node, alternating blocks, on each CPU');
+  const recognizer = [];
+  for (const cpu of speeds?.map((s) => s.cpu) ?? [undefined]) recognizer.push(await compareRecognizer(cpu, log));
+
+  // 7. Batches.
+  log('batch 1, 2, 4 per network');
+  const batch = await batchTable(RUNS);
+  for (const b of batch) log(`batch: ${b.model} ${[1, 2, 4].map((n) => b.perFace[n as 1 | 2 | 4].toFixed(2)).join(' / ')} ms per face`);
+
   results = {
-    date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, workerd: readJson('node_modules/workerd/package.json').version as string },
-    bundle, coldStart: cold, sizes: bySize, memory: { idle: memory[0] as IsolateMemory, peak, liveAfterGc }, kernel, kernelTable: kernelTable(kernel), peer, align,
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, workerd: readJson('node_modules/workerd/package.json').version as string, cpuSpeeds: speeds ?? null, touchMsPerMiB, busy },
+    recognizer, batch, bundle, coldStart: cold, sizes: bySize, memory: { idle: memory[0] as IsolateMemory, peak, liveAfterGc }, kernel, kernelTable: kernelTable(kernel), peer, align,
     minutes: (performance.now() - t0) / 60000,
   };
 } finally {
