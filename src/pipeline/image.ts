@@ -129,6 +129,29 @@ function axisTaps(scale: number, offset: number, out: number, size: number, n: n
 }
 
 /**
+ * An axis's taps without the zero-weight ones, as offsets into packed arrays (tap t of output o is
+ * at start[o] <= t < start[o + 1]). An exact 2x or 4x shrink puts every other bilinear tap on a
+ * pixel centre, with weight 0 for its neighbour: the detector's 640 -> 320 input had half its
+ * multiply-adds on zeros. Dropping them changes no sum (adding 0 x v leaves a sum as it was), so the
+ * output is the same to the bit (test/unit/image.test.ts holds it to the full-tap version).
+ */
+function nonzeroTaps({ idx, wgt }: { idx: Int32Array; wgt: Float32Array }, out: number): { start: Int32Array; idx: Int32Array; wgt: Float32Array } {
+  const per = idx.length / out;
+  const start = new Int32Array(out + 1);
+  const keptIdx = new Int32Array(idx.length), keptWgt = new Float32Array(wgt.length);
+  let kept = 0;
+  for (let o = 0; o < out; o++) {
+    for (let t = o * per; t < (o + 1) * per; t++) {
+      if (wgt[t] === 0) continue;
+      keptIdx[kept] = idx[t] as number;
+      keptWgt[kept++] = wgt[t] as number;
+    }
+    start[o + 1] = kept;
+  }
+  return { start, idx: keptIdx, wgt: keptWgt };
+}
+
+/**
  * The axis-aligned case of sampleToChw (detector and landmark crops): separable, with the taps of
  * each row and column computed once. Same result as the general path, several times faster.
  */
@@ -137,34 +160,39 @@ function resizeToChw(src: RgbaImage, map: Affine, outW: number, outH: number, la
   const nx = Math.max(1, Math.min(maxTaps, Math.round(Math.abs(a))));
   const ny = Math.max(1, Math.min(maxTaps, Math.round(Math.abs(e))));
   const n = Math.max(nx, ny);
-  const xs = axisTaps(a, c, outW, src.width, n);
-  const ys = axisTaps(e, f, outH, src.height, n);
+  const xs = nonzeroTaps(axisTaps(a, c, outW, src.width, n), outW);
+  const ys = nonzeroTaps(axisTaps(e, f, outH, src.height, n), outH);
   const plane = outW * outH;
   const out = new Float32Array((layout === 'gray' ? 1 : 3) * plane);
   const { width: w, data } = src;
   const [ri, gi, bi] = layout === 'bgr' ? [2, 1, 0] : [0, 1, 2];
-  const taps = 2 * n;
+  // Byte offsets of the taps (pixel index x 4), and the packed arrays in locals: the loop below runs
+  // once per tap per output pixel.
+  const xStart = xs.start, xWgt = xs.wgt, xOff = xs.idx.map((i) => i * 4);
+  const yStart = ys.start, yWgt = ys.wgt, yOff = ys.idx.map((i) => i * w * 4);
+  const gray = layout === 'gray', mean = norm.mean, scale = norm.scale;
   for (let y = 0; y < outH; y++) {
+    const j0 = yStart[y] as number, j1 = yStart[y + 1] as number;
     for (let x = 0; x < outW; x++) {
       let r = 0, g = 0, b = 0;
-      for (let j = 0; j < taps; j++) {
-        const wy = ys.wgt[y * taps + j] as number;
-        if (wy === 0) continue;
-        const row = (ys.idx[y * taps + j] as number) * w;
-        for (let i = 0; i < taps; i++) {
-          const wx = (xs.wgt[x * taps + i] as number) * wy;
-          const p = (row + (xs.idx[x * taps + i] as number)) * 4;
+      const i0 = xStart[x] as number, i1 = xStart[x + 1] as number;
+      for (let j = j0; j < j1; j++) {
+        const wy = yWgt[j] as number;
+        const row = yOff[j] as number;
+        for (let i = i0; i < i1; i++) {
+          const wx = (xWgt[i] as number) * wy;
+          const p = row + (xOff[i] as number);
           r += wx * (data[p + ri] as number);
           g += wx * (data[p + gi] as number);
           b += wx * (data[p + bi] as number);
         }
       }
       const o = y * outW + x;
-      if (layout === 'gray') out[o] = (luma(r, g, b) - norm.mean) / norm.scale;
+      if (gray) out[o] = (luma(r, g, b) - mean) / scale;
       else {
-        out[o] = (r - norm.mean) / norm.scale;
-        out[plane + o] = (g - norm.mean) / norm.scale;
-        out[2 * plane + o] = (b - norm.mean) / norm.scale;
+        out[o] = (r - mean) / scale;
+        out[plane + o] = (g - mean) / scale;
+        out[2 * plane + o] = (b - mean) / scale;
       }
     }
   }

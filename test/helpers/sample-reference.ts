@@ -41,3 +41,64 @@ export function referenceRotatedSample(src: RgbaImage, map: Affine, outW: number
   }
   return out;
 }
+
+/**
+ * The axis-aligned resize as first written (every tap, zero weights included), kept as the reference
+ * the zero-skipping sampleToChw must match bit for bit: the accuracy figures were measured with it.
+ */
+export function referenceAxisResize(src: RgbaImage, map: Affine, outW: number, outH: number, layout: ChannelLayout, norm: Normalize, maxTaps: number): Float32Array {
+  const [a, , c, , e, f] = map;
+  const nx = Math.max(1, Math.min(maxTaps, Math.round(Math.abs(a))));
+  const ny = Math.max(1, Math.min(maxTaps, Math.round(Math.abs(e))));
+  const n = Math.max(nx, ny);
+  const xs = axisTaps(a, c, outW, src.width, n);
+  const ys = axisTaps(e, f, outH, src.height, n);
+  const plane = outW * outH;
+  const out = new Float32Array((layout === 'gray' ? 1 : 3) * plane);
+  const { width: w, data } = src;
+  const [ri, gi, bi] = layout === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const taps = 2 * n;
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let j = 0; j < taps; j++) {
+        const wy = ys.wgt[y * taps + j] as number;
+        if (wy === 0) continue;
+        const row = (ys.idx[y * taps + j] as number) * w;
+        for (let i = 0; i < taps; i++) {
+          const wx = (xs.wgt[x * taps + i] as number) * wy;
+          const p = (row + (xs.idx[x * taps + i] as number)) * 4;
+          r += wx * (data[p + ri] as number);
+          g += wx * (data[p + gi] as number);
+          b += wx * (data[p + bi] as number);
+        }
+      }
+      const o = y * outW + x;
+      if (layout === 'gray') out[o] = (luma(r, g, b) - norm.mean) / norm.scale;
+      else {
+        out[o] = (r - norm.mean) / norm.scale;
+        out[plane + o] = (g - norm.mean) / norm.scale;
+        out[2 * plane + o] = (b - norm.mean) / norm.scale;
+      }
+    }
+  }
+  return out;
+}
+
+function axisTaps(scale: number, offset: number, out: number, size: number, n: number): { idx: Int32Array; wgt: Float32Array } {
+  const idx = new Int32Array(out * n * 2);
+  const wgt = new Float32Array(out * n * 2);
+  for (let o = 0; o < out; o++) {
+    for (let t = 0; t < n; t++) {
+      const s = scale * (o + (t + 0.5) / n - 0.5) + offset;
+      const s0 = Math.floor(s);
+      const f = s - s0;
+      const k = (o * n + t) * 2;
+      idx[k] = Math.min(Math.max(s0, 0), size - 1);
+      idx[k + 1] = Math.min(Math.max(s0 + 1, 0), size - 1);
+      wgt[k] = s0 >= 0 && s0 < size ? (1 - f) / n : 0;
+      wgt[k + 1] = s0 + 1 >= 0 && s0 + 1 < size ? f / n : 0;
+    }
+  }
+  return { idx, wgt };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rectToAffine, sampleToChw, type Affine, type RgbaImage } from '../../src/pipeline/image.ts';
-import { referenceRotatedSample } from '../helpers/sample-reference.ts';
+import { referenceAxisResize, referenceRotatedSample } from '../helpers/sample-reference.ts';
 
 const random = (w: number, h: number, seed = 1): RgbaImage => {
   let s = seed;
@@ -48,6 +48,22 @@ describe('rotated sampling, inlined', () => {
         const got = sampleToChw(img, map, 23, 19, layout, norm, 8);
         const want = referenceRotatedSample(img, map, 23, 19, layout, norm, 8);
         expect(got.every((v, i) => Object.is(v, want[i])), `shrink ${s}, ${layout}`).toBe(true);
+      }
+    }
+  });
+
+  it('the axis-aligned path skips zero-weight taps and stays bit for bit the full-tap version', () => {
+    const img = random(643, 481, 7);
+    // exact 2x and 4x shrinks (the detector's 640x480 and 1280x960 inputs), odd ones, growing, and frames reaching outside
+    const frames = [[0, 0, 640, 480, 320, 240], [0, 0, 643, 481, 160, 120], [-40, -30, 700, 540, 320, 240], [100, 50, 300, 200, 64, 64], [10, 10, 50, 40, 320, 240], [0, 0, 643, 481, 97, 61]] as const;
+    for (const [x0, y0, w, h, outW, outH] of frames) {
+      const map = rectToAffine(x0, y0, w, h, outW, outH);
+      for (const layout of ['gray', 'rgb', 'bgr'] as const) {
+        for (const taps of [4, 8]) {
+          const got = sampleToChw(img, map, outW, outH, layout, norm, taps);
+          const want = referenceAxisResize(img, map, outW, outH, layout, norm, taps);
+          expect(got.every((v, i) => Object.is(v, want[i])), `${w}x${h} -> ${outW}x${outH}, ${layout}, ${taps} taps`).toBe(true);
+        }
       }
     }
   });
