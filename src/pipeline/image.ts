@@ -110,7 +110,7 @@ export const rectToAffine = (x0: number, y0: number, w: number, h: number, outW:
 };
 
 /** Per output coordinate, the source indices and weights of its taps along one axis (clamped out of range = weight 0). */
-function axisTaps(scale: number, offset: number, out: number, size: number, n: number): { idx: Int32Array; wgt: Float32Array } {
+export function axisTaps(scale: number, offset: number, out: number, size: number, n: number): { idx: Int32Array; wgt: Float32Array } {
   const idx = new Int32Array(out * n * 2);
   const wgt = new Float32Array(out * n * 2);
   for (let o = 0; o < out; o++) {

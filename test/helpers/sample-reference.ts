@@ -2,7 +2,7 @@
  * The rotated sampler as first written (one closure per tap), kept as the reference the inlined
  * sampleToChw must match bit for bit: the accuracy figures were measured with it.
  */
-import { luma, type Affine, type ChannelLayout, type Normalize, type RgbaImage } from '../../src/pipeline/image.ts';
+import { axisTaps, luma, type Affine, type ChannelLayout, type Normalize, type RgbaImage } from '../../src/pipeline/image.ts';
 
 export function referenceRotatedSample(src: RgbaImage, map: Affine, outW: number, outH: number, layout: ChannelLayout, norm: Normalize, maxTaps: number): Float32Array {
   const plane = outW * outH;
@@ -83,22 +83,4 @@ export function referenceAxisResize(src: RgbaImage, map: Affine, outW: number, o
     }
   }
   return out;
-}
-
-function axisTaps(scale: number, offset: number, out: number, size: number, n: number): { idx: Int32Array; wgt: Float32Array } {
-  const idx = new Int32Array(out * n * 2);
-  const wgt = new Float32Array(out * n * 2);
-  for (let o = 0; o < out; o++) {
-    for (let t = 0; t < n; t++) {
-      const s = scale * (o + (t + 0.5) / n - 0.5) + offset;
-      const s0 = Math.floor(s);
-      const f = s - s0;
-      const k = (o * n + t) * 2;
-      idx[k] = Math.min(Math.max(s0, 0), size - 1);
-      idx[k + 1] = Math.min(Math.max(s0 + 1, 0), size - 1);
-      wgt[k] = s0 >= 0 && s0 < size ? (1 - f) / n : 0;
-      wgt[k + 1] = s0 + 1 >= 0 && s0 + 1 < size ? f / n : 0;
-    }
-  }
-  return { idx, wgt };
 }
