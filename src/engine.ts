@@ -45,8 +45,8 @@ function loadOnce<T>(bytes: Uint8Array, load: () => T | Promise<T>, release: boo
 
 /**
  * The isolate's first engine start-up by part, in ms (GET /v1/info): what a cold first request pays
- * before its stages. `runtime` includes the first session (the detector's): onnxruntime has no
- * separate start. Later apps of the same isolate reuse what was loaded, so only the first counts.
+ * before its stages, by the isolate's clock (which Workers may coarsen). `runtimeAndDetector` includes
+ * the first session: onnxruntime has no separate start. Later apps of the same isolate reuse what was loaded, so only the first counts.
  */
 export interface EngineStartup { runtimeAndDetector: number; landmark: number; recognizer: number; space: number; total: number }
 let firstStartup: EngineStartup | undefined;
