@@ -45,10 +45,12 @@ export interface ModeEmbeddings {
 
 /**
  * `faces`: aligned gray faces (row r at r*D); `rows[i]`: the face row of image i. `key`: every
- * input that changes the result (model, space, defense settings), for the cache.
+ * other input that changes the result (model, space, defense settings), for the cache.
  */
 export async function embedMode(faces: Float32Array, rows: Int32Array, mode: DefenseMode, project: Projector, recognize: BatchRecognizer, seed: number, key: string): Promise<ModeEmbeddings> {
-  const id = createHash('sha256').update(`${key}\n${mode}\n${seed}\n${rows.length}\n`).update(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)).digest('hex').slice(0, 16);
+  // The aligned faces are part of the key: a change to detection or alignment must not reuse embeddings of the old faces.
+  const id = createHash('sha256').update(`${key}\n${mode}\n${seed}\n${rows.length}\n`).update(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength))
+    .update(new Uint8Array(faces.buffer, faces.byteOffset, faces.byteLength)).digest('hex').slice(0, 16);
   const dir = join(repoRoot, '.cache', 'calibrate');
   const file = join(dir, `emb-${mode}-${id}.f32`);
   if (existsSync(file)) {
