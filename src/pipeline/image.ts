@@ -15,7 +15,8 @@ export interface RgbaImage {
  */
 export function releaseBuffer(view: ArrayBufferView): void {
   const buffer = view.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
-  if (buffer.detached || typeof buffer.transfer !== 'function' || buffer instanceof SharedArrayBuffer) return;
+  // A SharedArrayBuffer has no transfer, so this also leaves shared memory alone.
+  if (buffer.detached || typeof buffer.transfer !== 'function') return;
   if (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) return;
   try {
     buffer.transfer(0);

@@ -42,6 +42,13 @@ export function reducedScale({ width, height }: ImageSize, limits: Limits): Jpeg
   return null;
 }
 
+/** A fresh decode turned upright; a turned copy frees the decode's own pixels at once (they are nobody else's). */
+function orientDecoded(decoded: RgbaImage, orientation: Orientation): RgbaImage {
+  const upright = applyOrientation(decoded, orientation);
+  if (upright.data !== decoded.data) releaseBuffer(decoded.data);
+  return upright;
+}
+
 const scaledCorrupt = (cause: unknown): never => {
   if (cause instanceof JpegDataError) throw corruptImage(`The JPEG image data could not be decoded: ${cause.message}`, cause);
   throw cause;
@@ -60,8 +67,7 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
   }
   // Where the rows of each scan start: the finer decode of the face's region reads only its rows.
   const { resume } = raw;
-  const upright = applyOrientation(raw, orientation);
-  if (upright.data !== raw.data) releaseBuffer(raw.data);
+  const upright = orientDecoded(raw, orientation);
   const detail = (region: PixelBox, faceSide: number): FinerView | undefined => {
     let finer: JpegScale = scale;
     while (finer > 1 && (faceSide * scale) / finer < DETAIL_FACE_SIDE) finer = (finer / 2) as JpegScale;
@@ -78,9 +84,7 @@ function decodeReduced(bytes: Uint8Array, size: ImageSize, scale: JpegScale, ori
     // Where the decoded part sits in the upright image at the finer scale.
     const at = uprightRect({ x: part.left, y: part.top, width: part.width, height: part.height }, orientation, part.fullWidth, part.fullHeight);
     const zoom = scale / finer;
-    const image = applyOrientation(part, orientation);
-    if (image.data !== part.data) releaseBuffer(part.data);
-    return { image, originX: at.x / zoom, originY: at.y / zoom, zoom };
+    return { image: orientDecoded(part, orientation), originX: at.x / zoom, originY: at.y / zoom, zoom };
   };
   return { width: upright.width, height: upright.height, data: upright.data, orientation, sourceWidth: size.width, sourceHeight: size.height, scale, detail };
 }
@@ -120,7 +124,6 @@ export async function decodeImage(bytes: Uint8Array<ArrayBuffer>, decoders: Imag
     throw corruptImage(`The ${format} header says ${width}x${height} but the data decodes to ${raw.width}x${raw.height}`);
   }
   const orientation = format === 'jpeg' ? jpegOrientation(bytes) : 1;
-  const upright = applyOrientation(raw, orientation);
-  if (upright.data !== raw.data) releaseBuffer(raw.data);
+  const upright = orientDecoded(raw, orientation);
   return { width: upright.width, height: upright.height, data: upright.data, format, orientation, sourceWidth: width, sourceHeight: height, scale: 1 };
 }
