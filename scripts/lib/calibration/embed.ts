@@ -44,13 +44,25 @@ export interface ModeEmbeddings {
 }
 
 /**
+ * The aligned faces are part of the cache key (a change to detection or alignment must not reuse
+ * embeddings of the old faces); hashed once per array, not once per mode: they are a gigabyte.
+ */
+const digests = new WeakMap<Float32Array, string>();
+function facesDigest(faces: Float32Array): string {
+  let digest = digests.get(faces);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(new Uint8Array(faces.buffer, faces.byteOffset, faces.byteLength)).digest('hex');
+    digests.set(faces, digest);
+  }
+  return digest;
+}
+
+/**
  * `faces`: aligned gray faces (row r at r*D); `rows[i]`: the face row of image i. `key`: every
  * other input that changes the result (model, space, defense settings), for the cache.
  */
 export async function embedMode(faces: Float32Array, rows: Int32Array, mode: DefenseMode, project: Projector, recognize: BatchRecognizer, seed: number, key: string): Promise<ModeEmbeddings> {
-  // The aligned faces are part of the key: a change to detection or alignment must not reuse embeddings of the old faces.
-  const id = createHash('sha256').update(`${key}\n${mode}\n${seed}\n${rows.length}\n`).update(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength))
-    .update(new Uint8Array(faces.buffer, faces.byteOffset, faces.byteLength)).digest('hex').slice(0, 16);
+  const id = createHash('sha256').update(`${key}\n${mode}\n${seed}\n${rows.length}\n${facesDigest(faces)}\n`).update(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)).digest('hex').slice(0, 16);
   const dir = join(repoRoot, '.cache', 'calibrate');
   const file = join(dir, `emb-${mode}-${id}.f32`);
   if (existsSync(file)) {
