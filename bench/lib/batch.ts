@@ -4,12 +4,11 @@
  * weights. Answers whether embedding both faces of a pair in one run pays.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { int64Tensor, int64Values, readModel, writeModel } from '../../eval/onnx/proto.ts';
+import { assetUrls } from '../../src/runtime/files.ts';
 import { createRunner } from '../../src/wasm/onnx.ts';
 import { median } from './workerd.ts';
 
-const require = createRequire(import.meta.url);
 
 /** The model with its inputs' and outputs' first dimension named "batch". */
 export function withSymbolicBatch(bytes: Uint8Array): Uint8Array {
@@ -39,13 +38,13 @@ export interface BatchRow {
 }
 
 const NETWORKS = [
-  { model: 'recognizer (fr_feature_pin)', file: 'models/fr_feature_pin.onnx', shape: [3, 112, 112] },
-  { model: 'detector (fr_detect)', file: 'models/fr_detect.onnx', shape: [3, 240, 320] },
-  { model: 'landmarks (fr_landmark)', file: 'models/fr_landmark.onnx', shape: [1, 64, 64] },
+  { model: 'recognizer (fr_feature_pin)', file: assetUrls.featurePin, shape: [3, 112, 112] },
+  { model: 'detector (fr_detect)', file: assetUrls.detect, shape: [3, 240, 320] },
+  { model: 'landmarks (fr_landmark)', file: assetUrls.landmark, shape: [1, 64, 64] },
 ] as const;
 
 export async function batchTable(runs: number): Promise<BatchRow[]> {
-  const wasm = await WebAssembly.compile(readFileSync(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')));
+  const wasm = await WebAssembly.compile(readFileSync(assetUrls.ortWasm));
   const rows: BatchRow[] = [];
   for (const { model, file, shape } of NETWORKS) {
     const single = await createRunner(new Uint8Array(readFileSync(file)), { wasm });

@@ -8,8 +8,8 @@
  * "recognizer 1.6x slower in workerd" of an earlier bench (README, Numbers).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { processTable, processTree } from './processes.ts';
 
 /** A fixed native workload (sha256 over 32 MiB, OpenSSL): no JIT tiers to make the probe itself vary; ms, lower is faster. */
 const CONTROL = `
@@ -35,20 +35,7 @@ export function cpuSpeeds(): CpuSpeed[] | undefined {
 /** The process and every descendant (workerd under Miniflare or wrangler), all threads, onto `cpuList` ("0", "0-1"). */
 export function pinTree(rootPid: number, cpuList: string): void {
   if (!hasTaskset()) return;
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent; the command name before it may hold spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const tree = [rootPid];
-  for (let i = 0; i < tree.length; i++) for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
-  for (const pid of tree) spawnSync('taskset', ['-a', '-c', '-p', cpuList, String(pid)], { stdio: 'ignore' });
+  for (const pid of processTree(rootPid)) spawnSync('taskset', ['-a', '-c', '-p', cpuList, String(pid)], { stdio: 'ignore' });
 }
 
 export const allCpus = (): string => `0-${cpus().length - 1}`;
@@ -62,29 +49,11 @@ export function firstTouchMsPerMiB(): number {
 
 /** Processes outside this one's tree that used more than `share` of a CPU over `ms` (a competing job skews every figure). */
 export async function otherBusyProcesses(ms = 1000, share = 0.2): Promise<Array<{ pid: number; command: string; cpuShare: number }>> {
-  const ticks = (): Map<number, { t: number; command: string; parent: number }> => {
-    const out = new Map<number, { t: number; command: string; parent: number }>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(Number(entry), { t: Number(rest[11]) + Number(rest[12]), command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), parent: Number(rest[1]) });
-      } catch {
-        // the process ended while we looked
-      }
-    }
-    return out;
-  };
-  const before = ticks();
+  const before = processTable();
   await new Promise((r) => setTimeout(r, ms));
-  const after = ticks();
-  const ours = new Set([process.pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, p] of after) if (!ours.has(pid) && ours.has(p.parent)) { ours.add(pid); grew = true; }
-  }
+  const after = processTable();
+  const ours = processTree(process.pid, after);
   const hz = 100; // USER_HZ on Linux
-  return [...after].filter(([pid]) => !ours.has(pid) && before.has(pid)).map(([pid, p]) => ({ pid, command: p.command, cpuShare: (p.t - (before.get(pid)?.t ?? p.t)) / hz / (ms / 1000) }))
+  return [...after.values()].filter((p) => !ours.has(p.pid) && before.has(p.pid)).map((p) => ({ pid: p.pid, command: p.command, cpuShare: (p.ticks - (before.get(p.pid)?.ticks ?? p.ticks)) / hz / (ms / 1000) }))
     .filter((p) => p.cpuShare > share);
 }

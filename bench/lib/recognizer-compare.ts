@@ -9,14 +9,13 @@
  * requests that run it 1 and 21 times (the client's clock, which workerd cannot coarsen).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { ModelRunner } from '../../src/pipeline/model.ts';
+import { assetUrls } from '../../src/runtime/files.ts';
 import { createRunner } from '../../src/wasm/onnx.ts';
 import { startWorkerd } from '../../test/contract/process-target.ts';
 import { allCpus, pinTree } from './cpus.ts';
 import { median } from './workerd.ts';
 
-const require = createRequire(import.meta.url);
 const BLOCKS = 9, N = 21;
 const input = Float32Array.from({ length: 3 * 112 * 112 }, (_, i) => Math.sin(i * 0.37) * 0.8);
 
@@ -42,8 +41,8 @@ const percent = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), m
 export async function compareRecognizer(cpu: number | undefined, log: (s: string) => void): Promise<RecognizerComparison> {
   if (cpu !== undefined) pinTree(process.pid, String(cpu));
   try {
-    const wasm = await WebAssembly.compile(readFileSync(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')));
-    const runner = (file: string) => createRunner(new Uint8Array(readFileSync(file)), { wasm });
+    const wasm = await WebAssembly.compile(readFileSync(assetUrls.ortWasm));
+    const runner = (file: URL) => createRunner(new Uint8Array(readFileSync(file)), { wasm });
     const nodeRuns = async (r: ModelRunner, n: number): Promise<number[]> => {
       const each: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -61,7 +60,7 @@ export async function compareRecognizer(cpu: number | undefined, log: (s: string
         return { ms: performance.now() - t, each: body.each };
       };
       /** Alternating blocks on one model; returns per-block medians. */
-      const alternate = async (file: string, query: string, blocks: number) => {
+      const alternate = async (file: URL, query: string, blocks: number) => {
         const node = await runner(file);
         for (let i = 0; i < 3; i++) { await nodeRuns(node, N); await call(N, query); } // warm-up: sessions, tier-up
         const out = { node: [] as number[], inside: [] as number[], outside: [] as number[], all: [] as number[] };
@@ -74,8 +73,8 @@ export async function compareRecognizer(cpu: number | undefined, log: (s: string
         }
         return out;
       };
-      const pin = await alternate('models/fr_feature_pin.onnx', '', BLOCKS);
-      const original = await alternate('models/fr_feature.onnx', '&model=feature', 3);
+      const pin = await alternate(assetUrls.featurePin, '', BLOCKS);
+      const original = await alternate(assetUrls.feature, '&model=feature', 3);
       const result: RecognizerComparison = {
         cpu, blocks: BLOCKS, nodeMs: median(pin.node), workerdInsideMs: median(pin.inside), workerdOutsideMs: median(pin.outside),
         ratio: percent(pin.inside.map((w, i) => w / (pin.node[i] as number))),

@@ -1,7 +1,7 @@
 /** @module Benchmarks' view of workerd: memory of the process wrangler dev runs our worker in. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { processTable, processTree } from './processes.ts';
 
 export const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] as number; };
 /** The q-quantile by nearest rank (NaN for no samples). */
@@ -12,17 +12,15 @@ export const quantile = (xs: number[], q: number): number => { const s = [...xs]
  * worker's is the larger. Returns its pid, memory high-water mark and current RSS.
  */
 export function workerdMemory(rootPid: number, pid?: number, command = 'workerd'): { pid: number; hwmMb: number; rssMb: number } {
-  const pids = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' }).trim().split('\n')
-    .map((l) => l.trim().split(/\s+/)).map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm: comm ?? '' }));
-  const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) { grew = false; for (const p of pids) if (tree.has(p.ppid) && !tree.has(p.pid)) { tree.add(p.pid); grew = true; } }
+  const table = processTable();
+  const tree = processTree(rootPid, table);
   const read = (p: number) => {
     const status = readFileSync(`/proc/${p}/status`, 'utf8');
     const kb = (key: string) => Number(/\d+/.exec(status.split('\n').find((l) => l.startsWith(key)) ?? '0')?.[0] ?? 0);
     return { pid: p, hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
   };
   if (pid !== undefined) return read(pid);
-  const all = pids.filter((p) => tree.has(p.pid) && p.comm.startsWith(command)).map((p) => read(p.pid));
+  const all = [...table.values()].filter((p) => tree.has(p.pid) && p.command.startsWith(command)).map((p) => read(p.pid));
   const w = all.sort((a, b) => b.rssMb - a.rssMb)[0];
   if (!w) throw new Error('workerd process not found');
   return w;
