@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paramGradientRunner } from '../../eval/grad/session.ts';
 import { trainableParams } from '../../eval/grad/vjp.ts';
-import { floatTensor, floatValue, int, ints, node, writeModel, type Model } from '../../eval/onnx/proto.ts';
+import { floatTensor, floatValue, int, ints, node, tensorValues, writeModel, type Model } from '../../eval/onnx/proto.ts';
 import { gaussian, uniform } from '../../src/immune/rng.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
+import { interpolateModels } from '../../train/interpolate.ts';
 import { identityDefense } from '../../eval/attacks/objective.ts';
 import { lossAscent } from '../../train/adversarial.ts';
 import { TARGET_INPUT, withCosineLoss } from '../../train/losses.ts';
@@ -125,5 +126,17 @@ describe('training (train/)', () => {
     const only = await runner.run(input(planes), g, n, w, { [TARGET_INPUT]: target }, 'input-gradient');
     expect(only.grads).toEqual([]);
     expect(Array.from(only.dx as Float32Array)).toEqual(Array.from(full.dx as Float32Array));
+  });
+
+  it('interpolates weights between two fine-tunings: the ends are the two models, the middle their mean, other graphs refused', () => {
+    const a = tinyNet(), b = tinyNet();
+    const moved = { ...b, graph: { ...b.graph, initializer: b.graph.initializer.map((t) => floatTensor(t.name, t.dims, tensorValues(t).map((v, i) => v + 1 + i))) } };
+    const weightsOf = (m: Model) => m.graph.initializer.map((t) => Array.from(tensorValues(t)));
+    expect(weightsOf(interpolateModels(a, moved, 0))).toEqual(weightsOf(a));
+    expect(weightsOf(interpolateModels(a, moved, 1))).toEqual(weightsOf(moved));
+    const mid = weightsOf(interpolateModels(a, moved, 0.5)), wa = weightsOf(a), wb = weightsOf(moved);
+    mid.forEach((w, k) => w.forEach((v, i) => expect(v).toBe(Math.fround(((wa[k]?.[i] as number) + (wb[k]?.[i] as number)) / 2))));
+    const other = { ...a, graph: { ...a.graph, node: a.graph.node.slice(0, -1) } };
+    expect(() => interpolateModels(a, other, 0.5)).toThrow(/not the same graph/);
   });
 });
