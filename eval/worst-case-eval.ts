@@ -28,7 +28,7 @@ import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { unitCache } from './cache.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
-import { evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
+import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
 import { atThreshold, pairScores } from './scores.ts';
 import { loadSurrogate } from './surrogate/dlib-resnet.ts';
@@ -74,14 +74,17 @@ const { values: args, positionals } = parseArgs({
   options: {
     preset: { type: 'string', default: 'full' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, fresh: { type: 'boolean', default: false },
     recognizer: { type: 'string' }, threshold: { type: 'string' },
-    // Some of the preset's defenses only (comma-separated, may be empty: the candidate alone), e.g. to run a candidate
-    // beside a run of the others; units are cached per defense, so a later full run reads both.
+    // The defenses to run instead of the preset's (comma-separated, may be empty: the candidate alone), e.g. to run a
+    // candidate or a baseline beside a run of the others; units are cached per defense, so a later run reads them all.
     defenses: { type: 'string' },
   },
 });
 const preset = PRESETS[args.preset as string];
 if (!preset) throw new Error(`[pinface] [eval:worst-case] unknown preset ${args.preset}; use one of ${Object.keys(PRESETS).join(', ')}`);
 const seed = Number(args.seed);
+const only = args.defenses === undefined ? preset.defenses : (args.defenses.split(',').filter((d) => d !== '') as DefenseName[]);
+const unknown = only.filter((d) => !(DEFENSE_NAMES as readonly string[]).includes(d));
+if (unknown.length) throw new Error(`[pinface] [eval:worst-case] unknown defense ${unknown.join(', ')}; use some of ${DEFENSE_NAMES.join(', ')}`);
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'full' ? 'worst-case' : `worst-case-${args.preset}`));
 const log = (s: string) => console.error(`[pinface] [eval:worst-case] ${s}`);
@@ -99,7 +102,6 @@ const { cached, cachedFaces } = unitCache(join(out, 'cache', buildKey));
 const data = await loadEvalData(dataDir, seed, preset.folds);
 const clean = objective(await gradientRunner(cleanBytes));
 const projecting = sha(projectingBytes) === sha(cleanBytes) ? clean : objective(await gradientRunner(projectingBytes));
-const only = args.defenses === undefined ? preset.defenses : preset.defenses.filter((d) => (args.defenses as string).split(',').includes(d));
 const defenses: Array<EvalDefense & { key: string }> = (await evalDefenses(only, { clean, projecting })).map((d) => ({ ...d, key: d.name }));
 if (candidateBytes) {
   const cand = objective(await gradientRunner(candidateBytes));
