@@ -47,8 +47,12 @@ interface Preset {
   grid: number[];
 }
 
-/** Pairs per cached unit of the query attacks (Square, RayS) when there are more. */
-const CHUNK = 50;
+/**
+ * Up to ONE_UNIT pairs, an attack is one cached unit (the quick and medium presets); above, one unit per
+ * CHUNK pairs. At the medium run's rates the full preset's largest unit (Square, 10 pairs x 10,000 queries,
+ * majority of 5 draws) is 25-45 min here, so a run split over sessions loses at most that much.
+ */
+const ONE_UNIT = 50, CHUNK = 10;
 
 const PRESETS: Record<string, Preset> = {
   quick: {
@@ -156,7 +160,7 @@ for (const d of defenses) {
   });
   // The full preset's attacks run for hours: one cached unit per chunk of pairs, so an interruption loses one chunk.
   const chunks = async <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> => {
-    if (attacked.length <= CHUNK) return [await timed(name, () => work(task, attacked.map((_, i) => i), 0))];
+    if (attacked.length <= ONE_UNIT) return [await timed(name, () => work(task, attacked.map((_, i) => i), 0))];
     const parts: T[] = [];
     for (let s = 0; s < attacked.length; s += CHUNK) {
       const idx = Array.from({ length: Math.min(CHUNK, attacked.length - s) }, (_, k) => s + k);
