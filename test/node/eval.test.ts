@@ -70,4 +70,10 @@ describe('npm run eval --preset quick', () => {
     expect(Date.now() - t0).toBeLessThan(90_000);
     expect(table(readFileSync(join(dir, 'results.md'), 'utf8'))).toEqual(table(md));
   });
+
+  it('eval:worst-case refuses a defense it does not know before loading anything', () => {
+    const run = () => execFileSync(join('node_modules', '.bin', 'tsx'), ['eval/worst-case-eval.ts', '--preset', 'quick', '--defenses=none,jpeg-51', '--out', join(out, 'unknown')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    expect(run).toThrow(/unknown defense jpeg-51/);
+    expect(existsSync(join(out, 'unknown'))).toBe(false);
+  });
 });
