@@ -9,7 +9,6 @@ import { assetUrls } from '../../src/runtime/files.ts';
 import { createRunner } from '../../src/wasm/onnx.ts';
 import { median } from './workerd.ts';
 
-
 /** The model with its inputs' and outputs' first dimension named "batch". */
 export function withSymbolicBatch(bytes: Uint8Array): Uint8Array {
   const model = readModel(bytes);
