@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sha256Hex } from '../scripts/lib/hash.ts';
 import { repoRoot } from '../scripts/lib/node-models.ts';
 import { accuracyAt, atFar, bestThreshold, foldAccuracy, type Pair, type Scored } from '../scripts/lib/pairs.ts';
 import { progress } from '../scripts/lib/progress.ts';
@@ -127,17 +128,16 @@ const seed = Number(args.seed);
 const dataDir = resolve(positionals[0] ?? join(repoRoot, '..', 'shared', 'data'));
 const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'default' ? 'eval' : `eval-${args.preset}`));
 // Units are cached per build: a new space, recognizer or selector never reuses faces judged by the old ones.
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 // A candidate space or recognizer (its calibration is `npm run calibrate -- --space/--recognizer`) instead of the shipped ones.
 const candidate = Boolean(args.space || args.recognizer);
 // PIN and topk feed the projection-aware recognizer when the build has it: a candidate's, else the shipped one; read once.
 const pinRecognizer = (manifest as { pinRecognizer?: { file: string; sha256: string } }).pinRecognizer;
 const projectingPath = args.recognizer ? resolve(args.recognizer) : pinRecognizer ? join(repoRoot, 'models', pinRecognizer.file) : undefined;
 const projectingBytes = projectingPath ? new Uint8Array(readFileSync(projectingPath)) : undefined;
-const projectingSha = projectingBytes ? sha256(projectingBytes) : undefined;
+const projectingSha = projectingBytes ? sha256Hex(projectingBytes) : undefined;
 const buildKey = createHash('sha256').update(JSON.stringify([
   manifest.models.feature.sha256, args.recognizer ? projectingSha : pinRecognizer?.sha256,
-  args.space ? sha256(readFileSync(args.space)) : manifest.space.sha256, manifest.selector.sha256, defaultDefense,
+  args.space ? sha256Hex(readFileSync(args.space)) : manifest.space.sha256, manifest.selector.sha256, defaultDefense,
 ])).digest('hex').slice(0, 12);
 if (candidate && preset.blackBox.defenses.length) throw new Error('[pinface] [eval] a candidate --space or --recognizer is not what the HTTP service serves: use a preset without black-box attacks (e.g. --preset space)');
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });

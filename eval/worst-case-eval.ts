@@ -10,11 +10,11 @@
  * calibration folds (1-4); TAR and realized FAR on the evaluation folds. Every unit is cached
  * under <out>/cache, so an interrupted run resumes.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import manifest from '../models/manifest.json' with { type: 'json' };
+import { sha256Hex } from '../scripts/lib/hash.ts';
 import { repoRoot } from '../scripts/lib/node-models.ts';
 import { atFar, type Pair } from '../scripts/lib/pairs.ts';
 import { calibratedThreshold } from '../src/calibration.ts';
@@ -94,24 +94,23 @@ const out = resolve(args.out ?? join(repoRoot, 'report', args.preset === 'full' 
 const log = (s: string) => console.error(`[pinface] [eval:worst-case] ${s}`);
 const t0 = performance.now();
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const read = (p: string) => new Uint8Array(readFileSync(p));
 const cleanBytes = read(join(repoRoot, 'models', manifest.models.feature.file));
 const projectingBytes = read(join(repoRoot, 'models', (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file ?? manifest.models.feature.file));
 const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefined;
-const buildKey = sha(new TextEncoder().encode(JSON.stringify([sha(cleanBytes), sha(projectingBytes), manifest.space.sha256, defaultDefense, preset]))).slice(0, 12);
+const buildKey = sha256Hex(JSON.stringify([sha256Hex(cleanBytes), sha256Hex(projectingBytes), manifest.space.sha256, defaultDefense, preset])).slice(0, 12);
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
 const { cached, cachedFaces } = unitCache(join(out, 'cache', buildKey));
 
 const data = await loadEvalData(dataDir, seed, preset.folds);
 const clean = objective(await gradientRunner(cleanBytes));
-const projecting = sha(projectingBytes) === sha(cleanBytes) ? clean : objective(await gradientRunner(projectingBytes));
+const projecting = sha256Hex(projectingBytes) === sha256Hex(cleanBytes) ? clean : objective(await gradientRunner(projectingBytes));
 const defenses: Array<EvalDefense & { key: string }> = (await evalDefenses(only, { clean, projecting })).map((d) => ({ ...d, key: d.name }));
 if (candidateBytes) {
   const cand = objective(await gradientRunner(candidateBytes));
   const [pin] = await evalDefenses(['pin-threshold'], { clean, projecting: cand });
   const name = `pin-threshold+${basename(args.recognizer as string, '.onnx')}`;
-  defenses.push({ ...(pin as EvalDefense), name, label: `${pin?.label}, recognizer ${basename(args.recognizer as string)}`, key: `${name}-${sha(candidateBytes).slice(0, 12)}` });
+  defenses.push({ ...(pin as EvalDefense), name, label: `${pin?.label}, recognizer ${basename(args.recognizer as string)}`, key: `${name}-${sha256Hex(candidateBytes).slice(0, 12)}` });
 }
 
 const isServiceMode = (name: string): name is DefenseMode => (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes;
@@ -180,7 +179,7 @@ for (const d of defenses) {
   minimal.grayBox = await chunkedList('gray-box', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(2 + 100 * salt) },
     (local, eps) => {
       const idx = local.map((i) => chunk[i] as number);
-      return cachedFaces(unit(`gray-faces-${sha(new TextEncoder().encode(`${idx}/${eps}`)).slice(0, 16)}`), () => pgd(d.recognizer, { ...subTask(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }));
+      return cachedFaces(unit(`gray-faces-${sha256Hex(`${idx}/${eps}`).slice(0, 16)}`), () => pgd(d.recognizer, { ...subTask(task, idx), refs: idx.map((i) => bareRefs[i] as Float32Array) }, eps, { rng: rng(3) }));
     }));
   minimal.transfer = await chunkedList('transfer', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(4 + 100 * salt) },
     (local, eps) => diTiMiFgsm(surrogate, subTask(surTask, local.map((i) => chunk[i] as number)), eps, { rng: rng(5) })));

@@ -10,7 +10,6 @@
  * the realized FAR at each threshold, TAR, LFW-protocol accuracy and the identity the defense
  * keeps go to report/calibration/results.{json,md}.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +27,7 @@ import { alignedFaces, EVAL_FOLDS } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
 import { manifestPath, recordInManifest, repoRoot, shippedSelector } from './lib/node-models.ts';
 import { foldAccuracy, readPairs, type Scored } from './lib/pairs.ts';
+import { sha256Hex } from './lib/hash.ts';
 
 export const FAR_LEVELS = [1e-2, 1e-3, 1e-4, 1e-5] as const;
 const DEFAULT_FAR = 1e-3;
@@ -58,7 +58,7 @@ if (!MODES.includes('none')) MODES.unshift('none'); // identity kept is measured
 const cleanRecognizer = join(repoRoot, 'models', manifest.models.feature.file as string);
 // Projecting modes embed with the projection-aware recognizer when the build has one (as the service does).
 const pinRecognizerPath = args.recognizer ? resolve(args.recognizer) : manifest.pinRecognizer ? join(repoRoot, 'models', manifest.pinRecognizer.file as string) : cleanRecognizer;
-const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+const sha = (path: string): string => sha256Hex(readFileSync(path));
 const recognizers = { none: cleanRecognizer, projecting: pinRecognizerPath };
 
 const pop = population(dataDir);
@@ -91,7 +91,7 @@ const project = createProjector(kernel, space, defaultDefense, selector);
 const recognizeClean = await batchRecognizer(new Uint8Array(readFileSync(recognizers.none)), 2);
 const recognizeDefended = recognizers.projecting === recognizers.none ? recognizeClean : await batchRecognizer(new Uint8Array(readFileSync(recognizers.projecting)), 2);
 const recognizerSha = { none: sha(recognizers.none), projecting: sha(recognizers.projecting) };
-const spaceSha = createHash('sha256').update(spaceBytes).digest('hex');
+const spaceSha = sha256Hex(spaceBytes);
 const cacheKey = [recognizerSha.none, recognizerSha.projecting, spaceSha, selector ? manifest.selector?.sha256 : '', JSON.stringify(defaultDefense), dataDir].join('\n');
 
 /** The official pairs of the report folds, for LFW-protocol accuracy and TAR on the pairs everyone reports. */

@@ -24,6 +24,7 @@ import { nodeKernel } from './lib/node-kernel.ts';
 import { chunkedLinalg, randomizedPca } from './lib/pca.ts';
 import { recordInManifest, repoRoot } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
+import { sha256Hex } from './lib/hash.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -126,7 +127,7 @@ if (!fromCache) {
 
 const bytes = serializeSpace({ ...space, k, variances: Float32Array.from(pca.variances.subarray(0, k)), basis: pca.components.subarray(0, k * D) }, format);
 writeFileSync(args.out, bytes);
-const sha256 = createHash('sha256').update(bytes).digest('hex');
+const sha256 = sha256Hex(bytes);
 log(`${args.out}: k=${k} ${format}, ${(bytes.length / 2 ** 20).toFixed(1)} MiB, sha256 ${sha256}`);
 
 if (resolve(args.out) === join(repoRoot, 'models', 'immune-space.bin')) {

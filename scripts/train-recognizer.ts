@@ -49,6 +49,7 @@ import { alignedFaces, D, mirror } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
 import { manifestPath, recordInManifest, repoRoot } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
+import { sha256Hex } from './lib/hash.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -116,12 +117,11 @@ const teacherFile = join(repoRoot, 'models', 'fr_feature.onnx');
 const teacherBytes = new Uint8Array(readFileSync(teacherFile));
 // biome-ignore lint/suspicious/noExplicitAny: the manifest is read and rewritten as plain JSON
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const images = Int32Array.from([...trainImages, ...validationImages]);
 const rowOfImage = new Map(Array.from(images, (img, r) => [img, r]));
 const cacheDir = join(repoRoot, '.cache', 'train');
 mkdirSync(cacheDir, { recursive: true });
-const dataKey = createHash('sha256').update(`${sha(teacherBytes)}\n${dataDir}\n`).update(new Uint8Array(images.buffer)).update(new Uint8Array(faces.buffer, faces.byteOffset, Math.min(faces.byteLength, 1 << 20))).digest('hex').slice(0, 16);
+const dataKey = createHash('sha256').update(`${sha256Hex(teacherBytes)}\n${dataDir}\n`).update(new Uint8Array(images.buffer)).update(new Uint8Array(faces.buffer, faces.byteOffset, Math.min(faces.byteLength, 1 << 20))).digest('hex').slice(0, 16);
 const teacher = await (async (): Promise<Float32Array> => {
   const file = join(cacheDir, `teacher-${dataKey}.f32`);
   if (existsSync(file)) { const b = readFileSync(file); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); }
@@ -172,9 +172,9 @@ const stepsPerEpoch = args.steps ? Number(args.steps) : adversarial ? Math.ceil(
 const settings = {
   epochs, batchSize, peakLr, weightDecay, seed, stepsPerEpoch, views: VIEWS, defense: defaultDefense, warmup: Math.min(200, stepsPerEpoch),
   // Only present when on, so the plain run's key (and its resumable checkpoint) is what it was.
-  ...(adversarial ? { adversarial, start: sha(startBytes) } : {}),
+  ...(adversarial ? { adversarial, start: sha256Hex(startBytes) } : {}),
 };
-const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha(spaceBytes)}\n${trainImages.length}`).digest('hex').slice(0, 16);
+const runKey = createHash('sha256').update(JSON.stringify(settings)).update(`\n${dataKey}\n${sha256Hex(spaceBytes)}\n${trainImages.length}`).digest('hex').slice(0, 16);
 // The attacks' view of the default defense (a second copy of the basis in the kernel: only when attacking).
 const attackDefense = adversarial ? pinDefense(projectors.get(defaultDefense.lambda) as Projector, kernel, parseSpace(spaceBytes), defaultDefense.mode as Exclude<DefenseMode, 'none'>) : identityDefense;
 const totalSteps = epochs * stepsPerEpoch;
@@ -283,7 +283,7 @@ if (!result.done) { log('stopped early; run again to resume'); process.exit(0); 
 
 const bytes = writeModel({ ...modelOf(result.weights), producer_name: `pinface ${label}` });
 writeFileSync(outFile, bytes);
-const outSha = sha(bytes);
+const outSha = sha256Hex(bytes);
 const minutes = (performance.now() - t0) / 60_000;
 log(`${outFile}: sha256 ${outSha} (${(bytes.length / 2 ** 20).toFixed(1)} MiB), ${minutes.toFixed(1)} min in this process`);
 if (outFile === defaultOut) {
@@ -291,7 +291,7 @@ if (outFile === defaultOut) {
   const previous = (recordInManifest(adversarial ? 'robustRecognizer' : 'pinRecognizer', {
     file: defaultOut.split('/').pop(), sha256: outSha, bytes: bytes.length,
     derivedFrom: adversarial
-      ? { file: 'fr_feature_pin.onnx', sha256: sha(startBytes), license: 'MIT (faceplugin-face-recognition-js), training data terms as pinRecognizer' }
+      ? { file: 'fr_feature_pin.onnx', sha256: sha256Hex(startBytes), license: 'MIT (faceplugin-face-recognition-js), training data terms as pinRecognizer' }
       : { file: 'fr_feature.onnx', sha256: manifest.models.feature.sha256, license: 'MIT (faceplugin-face-recognition-js)' },
     usedBy: adversarial ? 'a candidate for the projecting modes (npm run eval -- --recognizer models/fr_feature_pin_robust.onnx)' : 'every projecting defense mode (topk, pin-threshold, pin-learned); none keeps fr_feature.onnx',
     training: {

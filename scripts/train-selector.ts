@@ -14,7 +14,6 @@
  * Seeded and resumable (a checkpoint per epoch under .cache/selector/). It reports the validation
  * objective of pin-threshold (the closed form) next to the learned selector's, epoch by epoch.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +29,7 @@ import { nodeKernel } from './lib/node-kernel.ts';
 import { recordInManifest, repoRoot, shippedSelectorPath } from './lib/node-models.ts';
 import { progress } from './lib/progress.ts';
 import { netFromVars, selectorLogits, selectorVars } from './lib/selector-tf.ts';
+import { sha256Hex } from './lib/hash.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,7 +53,7 @@ const space = parseSpace(spaceBytes);
 const K = space.k, KP = Math.ceil(K / 16) * 16;
 const cacheDir = join(repoRoot, '.cache', 'selector');
 mkdirSync(cacheDir, { recursive: true });
-const spaceId = createHash('sha256').update(spaceBytes).digest('hex').slice(0, 12);
+const spaceId = sha256Hex(spaceBytes).slice(0, 12);
 // The space's own fitting people (its sources among the calibration people), each face and its mirror.
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'manifest.json'), 'utf8')) as { space: { sources?: Source[] } };
 const sources: Source[] = manifest.space.sources ?? ['lfw'];
@@ -61,7 +61,7 @@ const pop = population(dataDir);
 const { faces: aligned, index } = await alignedFaces(dataDir, pop.paths, false, 'first-pass');
 const chosen = pop.paths.map((_, i) => i).filter((i) => pop.role[i] === 'calibration' && sources.includes(pop.source[i] as Source) && (index[i] as number) >= 0);
 const personOf = (i: number): string => (pop.source[i] === 'lfw' ? (pop.paths[i] as string).split('/')[1] as string : pop.paths[i] as string);
-const coeffFile = join(cacheDir, `coeffs-${spaceId}-${createHash('sha256').update(chosen.map((i) => pop.paths[i]).join('\n')).digest('hex').slice(0, 12)}.bin`);
+const coeffFile = join(cacheDir, `coeffs-${spaceId}-${sha256Hex(chosen.map((i) => pop.paths[i]).join('\n')).slice(0, 12)}.bin`);
 let coeffs: Float32Array, energy: Float32Array;
 const person: string[] = chosen.flatMap((i) => [personOf(i), personOf(i)]);
 {
@@ -120,7 +120,7 @@ function cost(mask: Uint8Array, c: Float32Array, nz: Float32Array): number {
 }
 
 // 3. The model: tf variables, initialised so that it starts at the closed form (W2 = 0, alpha = 1.702: logistic ~ Phi).
-const tag = createHash('sha256').update(JSON.stringify({ spaceId, lambda, hidden, seed, batch, lr, samples, n })).digest('hex').slice(0, 12);
+const tag = sha256Hex(JSON.stringify({ spaceId, lambda, hidden, seed, batch, lr, samples, n })).slice(0, 12);
 const ckptFile = join(cacheDir, `ckpt-${tag}.bin`);
 const init = (): SelectorNet => {
   const g = gaussian(seed);
@@ -240,7 +240,7 @@ for (let epoch = start; epoch < epochs; epoch++) {
 const final = serializeSelector(snapshot());
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, final);
-const sha = createHash('sha256').update(final).digest('hex');
+const sha = sha256Hex(final);
 log(`wrote ${outFile} (${(final.length / 1e6).toFixed(2)} MB, sha256 ${sha.slice(0, 12)}…)`);
 if (outFile === shippedSelectorPath) {
   const last = history[history.length - 1];

@@ -3,9 +3,9 @@
  * /v1/verify (multipart and JSON). Every answer must be a 200 with a valid result or a 4xx
  * problem+json with a known code; a 5xx, a non-problem 4xx, or a dropped connection is a failure.
  */
-import { createHash } from 'node:crypto';
 import { uniform } from '../../src/immune/rng.ts';
 import { mutate } from './mutate.ts';
+import { sha256Hex } from './hash.ts';
 
 export interface FuzzOptions {
   url: string;
@@ -95,10 +95,10 @@ export async function fuzzHttp(o: FuzzOptions): Promise<FuzzReport> {
     const ms = performance.now() - started;
     latencies.push(ms);
     if (slowest.length < 3 || ms > (slowest.at(-1)?.ms ?? 0)) {
-      slowest.push({ ms, index, sha256: createHash('sha256').update(bytes).digest('hex'), endpoint, status, applied, bytes });
+      slowest.push({ ms, index, sha256: sha256Hex(bytes), endpoint, status, applied, bytes });
       slowest.sort((a, b) => b.ms - a.ms).splice(3);
     }
-    if (detail !== null) failures.push({ index, sha256: createHash('sha256').update(bytes).digest('hex'), applied, endpoint, status, detail, bytes });
+    if (detail !== null) failures.push({ index, sha256: sha256Hex(bytes), applied, endpoint, status, detail, bytes });
     done++; // not inside ?.(): its arguments are skipped when there is no callback
     o.onProgress?.(done);
   };
