@@ -39,3 +39,33 @@ export function unitCache(dir: string): UnitCache {
       }),
   };
 }
+
+/** The pairs of one chunk: their indices into the whole task, and a salt that seeds the chunk's own draws. */
+export interface Chunk { name: string; idx: number[]; salt: number }
+
+/**
+ * How a run of `n` pairs splits into cached units: one unit for the whole run up to `oneUnit` pairs
+ * (the quick and medium presets keep their cache names), else one per `size` consecutive pairs,
+ * named by their range, so a run interrupted after hours loses one chunk, not the attack.
+ */
+export function chunksOf(name: string, n: number, { oneUnit, size }: { oneUnit: number; size: number }): Chunk[] {
+  const all = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+  if (n <= oneUnit) return [{ name, idx: all(0, n), salt: 0 }];
+  return Array.from({ length: Math.ceil(n / size) }, (_, c) => {
+    const from = c * size, to = Math.min(n, from + size);
+    return { name: `${name}-pairs${from}-${to}`, idx: all(from, to), salt: from };
+  });
+}
+
+/** Each chunk's work after the one before (each is hours of CPU; in turn, a finished chunk is cached before the next starts). */
+export async function sequentially<T>(chunks: Chunk[], run: (c: Chunk) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const c of chunks) out.push(await run(c));
+  return out;
+}
+
+/** Per-chunk results of per-pair arrays joined back into one array per key, in pair order. */
+export function joinChunks<T extends Record<string, unknown[]>>(parts: T[]): T {
+  const keys = Object.keys(parts[0] ?? {});
+  return Object.fromEntries(keys.map((k) => [k, parts.flatMap((p) => p[k] as unknown[])])) as T;
+}

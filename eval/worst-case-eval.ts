@@ -26,7 +26,7 @@ import { median } from './attacks/minimal.ts';
 import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
-import { unitCache } from './cache.ts';
+import { chunksOf, joinChunks, sequentially, unitCache } from './cache.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -157,21 +157,11 @@ for (const d of defenses) {
     log(`${d.name}: ${name} in ${((performance.now() - s) / 60000).toFixed(1)} min`);
     return r;
   });
-  // The full preset's attacks run for hours: one cached unit per chunk of pairs, so an interruption loses one chunk.
-  const chunks = async <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> => {
-    if (attacked.length <= ONE_UNIT) return [await timed(name, () => work(task, attacked.map((_, i) => i), 0))];
-    const parts: T[] = [];
-    for (let s = 0; s < attacked.length; s += CHUNK) {
-      const idx = Array.from({ length: Math.min(CHUNK, attacked.length - s) }, (_, k) => s + k);
-      parts.push(await timed(`${name}-pairs${s}-${s + idx.length}`, () => work(subTask(task, idx), idx, s)));
-    }
-    return parts;
-  };
+  const chunks = <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> =>
+    sequentially(chunksOf(name, attacked.length, { oneUnit: ONE_UNIT, size: CHUNK }), (c) => timed(c.name, () => work(subTask(task, c.idx), c.idx, c.salt)));
   const chunkedList = async (name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<number[]>) => (await chunks(name, work)).flat();
-  const chunked = async <T extends Record<string, Array<number | boolean>>>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T> => {
-    const parts = await chunks(name, work);
-    return Object.fromEntries(Object.keys(parts[0] as T).map((k) => [k, parts.flatMap((p) => p[k] as Array<number | boolean>)])) as T;
-  };
+  const chunked = async <T extends Record<string, Array<number | boolean>>>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T> =>
+    joinChunks(await chunks(name, work));
   const minimal: Record<string, number[]> = {};
   minimal.apgd = await chunkedList('apgd', (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
   // The gray-box attacker knows the network the defense feeds, not the defense: references through the bare network.
