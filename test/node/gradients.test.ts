@@ -146,6 +146,22 @@ describe('ONNX reverse mode (eval/grad)', () => {
     expect(Array.from(both.y.subarray(512))).toEqual(Array.from(second.y));
   });
 
+  // eval:worst-case --threads N splits a day-long run over processes and resumes units made at
+  // another count: that is only sound if the count changes no bit of what the attacks see.
+  it('gives the same bits at one thread and at two (forward, value and input gradient)', async () => {
+    const bytes = modelBytes('fr_feature.onnx');
+    const one = await gradientRunner(bytes, { threads: 1 }), two = await gradientRunner(bytes, { threads: 2 });
+    const rnd = gaussian(7);
+    const n = 4, size = 3 * 112 * 112;
+    const x = Float32Array.from({ length: n * size }, () => 0.3 * rnd());
+    const g = Float32Array.from({ length: n * 512 }, rnd);
+    const bits = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    const [a, b] = [await one.run(x, g, n), await two.run(x, g, n)];
+    expect(bits(a.dx).equals(bits(b.dx))).toBe(true);
+    expect(bits(a.y).equals(bits(b.y))).toBe(true);
+    expect(bits(await one.forward(x, n)).equals(bits(await two.forward(x, n)))).toBe(true);
+  });
+
   it('fails loudly on an op it has no rule for (the detector ends in Softmax)', async () => {
     const detector = readModel(modelBytes('fr_detect.onnx'));
     const shapes = await probeShapes(detector, [1, 3, 240, 320]);
