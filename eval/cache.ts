@@ -3,7 +3,7 @@
  * aside and renamed (an interrupted run never leaves half a unit), later and resumed runs read
  * it back. Shared by npm run eval and npm run eval:worst-case.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FACE_PIXELS } from './attacks/objective.ts';
 
@@ -14,10 +14,13 @@ export interface UnitCache {
   cachedFaces(key: string, work: () => Promise<Float32Array[]>): Promise<Float32Array[]>;
 }
 
+/** A unit's file name without its extension (keys may hold characters a file name should not). */
+export const unitFileName = (key: string): string => key.replace(/[^A-Za-z0-9_.-]/g, '_');
+
 export function unitCache(dir: string): UnitCache {
   mkdirSync(dir, { recursive: true });
   async function cachedUnit<T>(key: string, ext: string, work: () => Promise<T>, encode: (v: T) => string | Uint8Array, decode: (b: Buffer) => T): Promise<T> {
-    const file = join(dir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}`);
+    const file = join(dir, `${unitFileName(key)}.${ext}`);
     if (existsSync(file)) return decode(readFileSync(file));
     const v = await work();
     writeFileSync(`${file}.tmp`, encode(v));
@@ -69,3 +72,19 @@ export function joinChunks<T extends Record<string, unknown[]>>(parts: T[]): T {
   const keys = Object.keys(parts[0] ?? {});
   return Object.fromEntries(keys.map((k) => [k, parts.flatMap((p) => p[k] as unknown[])])) as T;
 }
+
+/** How long one computed unit took, appended to <cache>/timings.jsonl: what a plan of the rest is estimated from. */
+export interface UnitTiming { defense: string; attack: string; minutes: number; threads: number; at: string }
+
+export function recordTiming(dir: string, t: UnitTiming): void {
+  appendFileSync(join(dir, 'timings.jsonl'), `${JSON.stringify(t)}\n`);
+}
+
+export function readTimings(dir: string): UnitTiming[] {
+  const file = join(dir, 'timings.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as UnitTiming);
+}
+
+/** The unit files of a cache directory (name without extension), for a plan that must not load any model. */
+export const unitFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.(json|f32)$/.test(f)).map((f) => f.replace(/\.(json|f32)$/, '')) : []);

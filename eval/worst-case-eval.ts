@@ -1,6 +1,6 @@
 /**
  * @module npm run eval:worst-case — `npm run eval:worst-case -- [dataDir] [--preset quick|medium|full]
- *   [--recognizer candidate.onnx [--threshold T]] [--defenses a,b] [--threads 2] [--out report/worst-case] [--seed 1] [--fresh]`
+ *   [--recognizer candidate.onnx [--threshold T]] [--defenses a,b] [--threads 2] [--out report/worst-case] [--seed 1] [--fresh] [--plan]`
  * Robustness against attackers who know the defense, as Carlini et al. (2019) ask for it: per
  * defense, every attack of eval/attacks/worst-case.ts on the same attacked pairs of dev folds
  * 5-8 (half genuine, half impostor), each pair's minimal l_inf budget, the per-pair worst case,
@@ -8,7 +8,8 @@
  * subset) and success at the largest budget. Clean figures first, at the same thresholds: the
  * service's calibrated FAR-1e-3 threshold for its own modes, else the FAR-1e-3 threshold of the
  * calibration folds (1-4); TAR and realized FAR on the evaluation folds. Every unit is cached
- * under <out>/cache, so an interrupted run resumes.
+ * under <out>/cache, so an interrupted run resumes; --plan says from that cache alone (no model
+ * loads) what is done and how long the rest takes at the pace of the units timed so far.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -26,7 +27,8 @@ import { median } from './attacks/minimal.ts';
 import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
-import { chunksOf, joinChunks, sequentially, unitCache } from './cache.ts';
+import { chunksOf, joinChunks, readTimings, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
+import { planMarkdown, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -85,6 +87,7 @@ const { values: args, positionals } = parseArgs({
     // PIN's projection runs on the JS thread while the pool waits, so two runs of --threads 1 side by side (one row each)
     // keep both cores busy where one run of 2 threads leaves one idle for half of every query.
     threads: { type: 'string', default: '2' },
+    plan: { type: 'boolean', default: false },
   },
 });
 const preset = PRESETS[args.preset as string];
@@ -105,8 +108,21 @@ const cleanBytes = read(join(repoRoot, 'models', manifest.models.feature.file));
 const projectingBytes = read(join(repoRoot, 'models', (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file ?? manifest.models.feature.file));
 const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefined;
 const buildKey = sha256Hex(JSON.stringify([sha256Hex(cleanBytes), sha256Hex(projectingBytes), manifest.space.sha256, defaultDefense, preset])).slice(0, 12);
+const cacheDir = join(out, 'cache', buildKey);
+const ATTACKS = ['apgd', 'gray-box', 'transfer', 'rays', 'square'];
+// As the run names it when the data has the preset's pairs (the run counts the pairs it got).
+const doublingUnit = `apgd-2x-${Math.min(preset.doubling, preset.pairs)}`;
+const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
+if (args.plan) {
+  const rows = worstCasePlan({
+    keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: ATTACKS, doubling: doublingUnit, pairs: preset.pairs, seed,
+    chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), timings: readTimings(cacheDir),
+  });
+  console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
+  process.exit(0);
+}
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
-const { cached, cachedFaces } = unitCache(join(out, 'cache', buildKey));
+const { cached, cachedFaces } = unitCache(cacheDir);
 
 const data = await loadEvalData(dataDir, seed, preset.folds);
 const clean = objective(await gradientRunner(cleanBytes, { threads }));
@@ -116,7 +132,7 @@ if (candidateBytes) {
   const cand = objective(await gradientRunner(candidateBytes, { threads }));
   const [pin] = await evalDefenses(['pin-threshold'], { clean, projecting: cand });
   const name = `pin-threshold+${basename(args.recognizer as string, '.onnx')}`;
-  defenses.push({ ...(pin as EvalDefense), name, label: `${pin?.label}, recognizer ${basename(args.recognizer as string)}`, key: `${name}-${sha256Hex(candidateBytes).slice(0, 12)}` });
+  defenses.push({ ...(pin as EvalDefense), name, label: `${pin?.label}, recognizer ${basename(args.recognizer as string)}`, key: candidateKey as string });
 }
 
 const isServiceMode = (name: string): name is DefenseMode => (DEFENSE_MODES as readonly string[]).includes(name) && name in manifest.calibration.modes;
@@ -160,7 +176,9 @@ for (const d of defenses) {
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => cached(unit(name), async () => {
     const s = performance.now();
     const r = await work();
-    log(`${d.name}: ${name} in ${((performance.now() - s) / 60000).toFixed(1)} min`);
+    const minutes = (performance.now() - s) / 60000;
+    log(`${d.name}: ${name} in ${minutes.toFixed(1)} min`);
+    recordTiming(cacheDir, { defense: d.key, attack: name.replace(/-pairs\d+-\d+$/, ''), minutes, threads, at: new Date().toISOString() });
     return r;
   });
   const chunks = <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> =>

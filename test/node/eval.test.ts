@@ -69,6 +69,10 @@ describe('npm run eval --preset quick', () => {
     runWorst();
     expect(Date.now() - t0).toBeLessThan(90_000);
     expect(table(readFileSync(join(dir, 'results.md'), 'utf8'))).toEqual(table(md));
+    // --plan reads the same cache without loading a model: every unit of the finished run on disk, each timed.
+    const plan = execFileSync(join('node_modules', '.bin', 'tsx'), ['eval/worst-case-eval.ts', '--preset', 'quick', '--out', dir, '--plan'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    expect(plan).toMatch(/\n(\d+) of \1 units done; about 0\.0 h left at the pace so far\.\n/);
+    expect(plan).not.toContain('| ? (0)');
   });
 
   it('eval:worst-case refuses a defense it does not know before loading anything', () => {

@@ -1,0 +1,56 @@
+/**
+ * @module What is left of a worst-case run, from its cache alone (no model loads): per defense and
+ * attack, the units on disk against the units the preset needs, and the minutes left at the pace
+ * the units computed so far took (timings.jsonl). The full preset runs for a day, resumed over
+ * sessions; this is how a resumed run says how far it is.
+ */
+import { chunksOf, unitFileName, type UnitTiming } from './cache.ts';
+
+export interface PlanInput {
+  /** Each row's cache key (the defense's name, or the candidate's name and recognizer digest). */
+  keys: string[];
+  /** Attack units by name, chunked as the run chunks them, and the doubling check's one unit. */
+  attacks: string[];
+  doubling: string;
+  pairs: number;
+  seed: number;
+  chunking: { oneUnit: number; size: number };
+  files: string[];
+  timings: UnitTiming[];
+}
+
+export interface PlanRow { defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; left?: number }
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export function worstCasePlan(p: PlanInput): PlanRow[] {
+  const rows: PlanRow[] = [];
+  for (const key of p.keys) {
+    const units = [...p.attacks.flatMap((a) => chunksOf(a, p.pairs, p.chunking).map((c) => ({ attack: a, name: c.name }))), { attack: p.doubling, name: p.doubling }];
+    for (const attack of [...p.attacks, p.doubling]) {
+      const mine = units.filter((u) => u.attack === attack);
+      // The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files.
+      const on = (u: { name: string }) => p.files.some((f) => f.startsWith(unitFileName(`${key}-${u.name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
+      const done = mine.filter(on).length;
+      const own = p.timings.filter((t) => t.defense === key && t.attack === attack).map((t) => t.minutes);
+      const any = p.timings.filter((t) => t.attack === attack).map((t) => t.minutes);
+      const pace = own.length ? own : any;
+      const perUnit = pace.length ? mean(pace) : undefined;
+      rows.push({ defense: key, attack, done, total: mine.length, perUnit, measured: pace.length, borrowed: !own.length && any.length > 0, left: perUnit === undefined ? undefined : (mine.length - done) * perUnit });
+    }
+  }
+  return rows;
+}
+
+export function planMarkdown(rows: PlanRow[]): string {
+  const min = (x: number | undefined) => (x === undefined ? '?' : x.toFixed(1));
+  const lines = ['| defense | attack | units done | minutes per unit (units timed) | minutes left |', '| --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    lines.push(`| ${r.defense} | ${r.attack} | ${r.done}/${r.total} | ${min(r.perUnit)} (${r.measured}${r.borrowed ? ', other rows' : ''}) | ${r.done === r.total ? '0' : min(r.left)} |`);
+  }
+  const left = rows.filter((r) => r.done < r.total);
+  const unknown = left.filter((r) => r.left === undefined).length;
+  const total = left.reduce((a, r) => a + (r.left ?? 0), 0);
+  lines.push('', `${rows.reduce((a, r) => a + r.done, 0)} of ${rows.reduce((a, r) => a + r.total, 0)} units done; about ${(total / 60).toFixed(1)} h left at the pace so far${unknown ? ` (plus ${unknown} attack(s) never timed yet)` : ''}.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { unitFileName, type UnitTiming } from '../../eval/cache.ts';
+import { planMarkdown, worstCasePlan } from '../../eval/worst-case-plan.ts';
+
+const timing = (defense: string, attack: string, minutes: number): UnitTiming => ({ defense, attack, minutes, threads: 1, at: '2026-12-04T00:00:00Z' });
+
+describe('worst-case plan from the cache alone', () => {
+  const candidate = 'pin-threshold+robust-0fbf18f716ab';
+  const file = (key: string, unit: string) => unitFileName(`${key}-${unit}-n30-t0.377309-seed1`);
+  const input = {
+    keys: ['pin-threshold', candidate], attacks: ['apgd', 'square'], doubling: 'apgd-2x-4', pairs: 30, seed: 1, chunking: { oneUnit: 5, size: 10 },
+    files: [
+      file('pin-threshold', 'apgd-pairs0-10'), file('pin-threshold', 'apgd-pairs10-20'), file('pin-threshold', 'apgd-pairs20-30'),
+      file('pin-threshold', 'square-pairs0-10'),
+      // Another seed, another pair count and a prefix-sharing key are not this run's units.
+      unitFileName('pin-threshold-square-pairs10-20-n30-t0.377309-seed2'), unitFileName('pin-threshold-square-pairs20-30-n40-t0.377309-seed1'),
+      file(candidate, 'apgd-pairs0-10'),
+    ],
+    timings: [timing('pin-threshold', 'apgd', 2), timing('pin-threshold', 'apgd', 4), timing('pin-threshold', 'square', 20), timing(candidate, 'apgd', 5)],
+  };
+  const rows = worstCasePlan(input);
+  const row = (d: string, a: string) => rows.find((r) => r.defense === d && r.attack === a);
+
+  it('counts the units of this run on disk, per defense and attack, the doubling check as one unit', () => {
+    expect(rows.map((r) => `${r.defense} ${r.attack} ${r.done}/${r.total}`)).toEqual([
+      'pin-threshold apgd 3/3', 'pin-threshold square 1/3', 'pin-threshold apgd-2x-4 0/1',
+      `${candidate} apgd 1/3`, `${candidate} square 0/3`, `${candidate} apgd-2x-4 0/1`,
+    ]);
+  });
+
+  it('estimates what is left at the row own pace, else at other rows pace, else says it does not know', () => {
+    expect(row('pin-threshold', 'square')).toMatchObject({ perUnit: 20, measured: 1, borrowed: false, left: 40 });
+    expect(row(candidate, 'apgd')).toMatchObject({ perUnit: 5, borrowed: false, left: 10 });
+    expect(row(candidate, 'square')).toMatchObject({ perUnit: 20, borrowed: true, left: 60 });
+    expect(row(candidate, 'apgd-2x-4')?.left).toBeUndefined();
+    const md = planMarkdown(rows);
+    expect(md).toContain('5 of 14 units done; about 1.8 h left at the pace so far (plus 2 attack(s) never timed yet).');
+  });
+});
