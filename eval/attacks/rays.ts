@@ -24,7 +24,8 @@ export interface RaysOptions {
   rng: () => number;
 }
 
-export interface RaysResult { eps: number; queries: number; face: Float32Array }
+/** `direction`: the sign pattern of the best radius, so a judge can search along it again. */
+export interface RaysResult { eps: number; queries: number; face: Float32Array; direction: Float32Array }
 
 export async function rays(clean: Float32Array, isAdversarial: (x: Float32Array) => Promise<boolean>, o: RaysOptions): Promise<RaysResult> {
   const n = clean.length, maxEps = o.maxEps ?? 64, tol = o.tolerance ?? 0.25;
@@ -58,5 +59,5 @@ export async function rays(clean: Float32Array, isAdversarial: (x: Float32Array)
       if (!(await tryDirection(d))) for (let j = start; j < end; j++) d[j] = -(d[j] as number);
     }
   }
-  return { eps: best, queries, face: Number.isFinite(best) ? at(d, best) : clean.slice() };
+  return { eps: best, queries, face: Number.isFinite(best) ? at(d, best) : clean.slice(), direction: d };
 }

@@ -25,13 +25,22 @@ export interface SquareOptions {
   /** Stop early once the loss is below this (the decision has flipped). */
   stopBelow?: number;
   /**
+   * Against a random defense one lucky draw can put the loss below stopBelow. With `confirm`, that
+   * stop must be confirmed (say, by the majority of fresh draws; it costs `confirmQueries` of the
+   * budget); when it is not, the attack re-measures its current image and goes on, where stopping
+   * would have abandoned the pair on noise.
+   */
+  confirm?: (img: SquareImage) => Promise<boolean>;
+  confirmQueries?: number;
+  /**
    * Perturb only this rectangle (pixels), e.g. the face box the API itself reports: the same
    * budget of squares then lands where the recognizer looks. Default: the whole image.
    */
   region?: Box;
 }
 
-export interface SquareResult { image: SquareImage; loss: number; queries: number; history: number[] }
+/** `confirmed`: the attack stopped because `confirm` agreed the decision had flipped (that check is then the verdict). */
+export interface SquareResult { image: SquareImage; loss: number; queries: number; history: number[]; confirmed: boolean }
 
 /** The paper's schedule: p halves at fixed fractions of a 10,000-query budget, rescaled to ours. */
 function pAt(pInit: number, i: number, budget: number): number {
@@ -57,8 +66,19 @@ export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) 
   const img = (data: Float32Array): SquareImage => ({ width: W, height: H, channels: C, data });
   let best = await loss(img(x));
   const history = [best];
-  let q = 1;
-  while (q < o.queries && !(o.stopBelow !== undefined && best < o.stopBelow)) {
+  let q = 1, confirmed = false;
+  /** Whether the attack is done: the budget is spent, or the decision has flipped (confirmed when asked). */
+  const finished = async (): Promise<boolean> => {
+    if (q >= o.queries) return true;
+    if (o.stopBelow === undefined || best >= o.stopBelow) return false;
+    if (!o.confirm) return true;
+    q += o.confirmQueries ?? 1;
+    if (await o.confirm(img(x))) return (confirmed = true);
+    best = await loss(img(x));
+    q++;
+    return q >= o.queries;
+  };
+  while (!(await finished())) {
     const side = Math.max(1, Math.min(RW, RH, Math.round(Math.sqrt(pAt(pInit, q, o.queries) * RW * RH))));
     const x0 = rx + Math.floor(o.rng() * (RW - side + 1)), y0 = ry + Math.floor(o.rng() * (RH - side + 1));
     const cand = x.slice();
@@ -74,5 +94,5 @@ export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) 
     if (l < best) { best = l; x.set(cand); }
     history.push(best);
   }
-  return { image: img(x), loss: best, queries: q, history };
+  return { image: img(x), loss: best, queries: q, history, confirmed };
 }

@@ -102,21 +102,51 @@ export const apgdMinimal = (t: Target, task: LinfTask, o: ApgdSearch): Promise<n
 export const transferMinimal = (t: Target, task: LinfTask, o: SearchOptions, make: (idx: number[], eps: number[]) => Promise<Float32Array[]>): Promise<number[]> =>
   minimalWhereRight(t, task, o, (_sub, eps, idx) => make(idx, eps));
 
-/** Square at one budget, every pair in flight at once: fooled (confirmed by the majority judge) and queries spent. */
+/** Whether the majority of `draws` fresh decisions (one query each) call the pair wrong: what a query-only attacker can check. */
+const majorityOf = (oracle: ReturnType<typeof queryOracle>, draws: number) => async (pair: number, face: Float32Array): Promise<boolean> =>
+  (await Promise.all(Array.from({ length: draws }, () => oracle(pair, face)))).filter((m) => m > 0).length > draws / 2;
+
+/**
+ * Square at one budget, every pair in flight at once: fooled (confirmed by the majority judge) and queries spent.
+ * Through a random defense a flip is confirmed by the majority of fresh draws before the attack stops (out of its budget).
+ */
 export async function squareAt(t: Target, task: LinfTask, eps: number, queries: number, rng: () => number, draws = 5): Promise<{ fooled: boolean[]; queries: number[] }> {
   const oracle = queryOracle(t, task, rng);
+  const majority = majorityOf(oracle, draws);
   const side = Math.round(Math.sqrt((task.faces[0] as Float32Array).length));
-  const runs = await Promise.all(task.faces.map((f, i) => squareAttack({ width: side, height: side, channels: 1, data: f }, async (img) => -(await oracle(i, img.data)), { eps, queries, rng, stopBelow: 0 })));
-  const fooled = await fooledBy(t, task, runs.map((r) => r.image.data), rng, draws);
-  return { fooled, queries: runs.map((r) => r.queries) };
+  const runs = await Promise.all(task.faces.map((f, i) => squareAttack({ width: side, height: side, channels: 1, data: f }, async (img) => -(await oracle(i, img.data)), {
+    eps, queries, rng, stopBelow: 0, ...(t.random ? { confirm: (img) => majority(i, img.data), confirmQueries: draws } : {}),
+  })));
+  // One majority verdict per pair: the confirmation that stopped it, else the judge on the image it ended with.
+  const judged = await fooledBy(t, task, runs.map((r) => r.image.data), rng, draws);
+  return { fooled: runs.map((r, i) => r.confirmed || (judged[i] as boolean)), queries: runs.map((r) => r.queries) };
 }
 
-/** RayS per pair, every pair in flight at once; a radius the majority judge does not confirm counts as not found. */
+/**
+ * RayS per pair, every pair in flight at once, each decision one draw. Through a random defense a lucky draw can
+ * make the radius it reports too small; where the majority judge does not confirm it, the search goes on along the
+ * same direction with majority decisions, up to maxEps (a budget kept aside from the queries for it). A radius no
+ * majority confirms counts as not found.
+ */
 export async function raysMinimal(t: Target, task: LinfTask, queries: number, maxEps: number, rng: () => number, draws = 5): Promise<{ eps: number[]; queries: number[] }> {
   const oracle = queryOracle(t, task, rng);
-  const runs = await Promise.all(task.faces.map((f, i) => rays(f, async (x) => (await oracle(i, x)) > 0, { queries, maxEps, rng })));
+  const majority = majorityOf(oracle, draws), tolerance = 0.25;
+  const reserve = t.random ? draws * (1 + Math.ceil(Math.log2(maxEps / tolerance))) : 0;
+  const runs = await Promise.all(task.faces.map((f, i) => rays(f, async (x) => (await oracle(i, x)) > 0, { queries: queries - reserve, maxEps, rng, tolerance })));
   const confirmed = await fooledBy(t, task, runs.map((r) => r.face), rng, draws);
-  return { eps: runs.map((r, i) => (confirmed[i] ? r.eps : Infinity)), queries: runs.map((r) => r.queries) };
+  const at = (clean: Float32Array, d: Float32Array, r: number) => clean.map((v, j) => Math.min(255, Math.max(0, v + r * (d[j] as number))));
+  const spent = runs.map((r) => r.queries);
+  const eps = await Promise.all(runs.map(async (r, i) => {
+    if (confirmed[i]) return r.eps;
+    if (!t.random || !Number.isFinite(r.eps)) return Infinity;
+    const clean = task.faces[i] as Float32Array;
+    const wrong = async (radius: number) => { spent[i] = (spent[i] as number) + draws; return majority(i, at(clean, r.direction, radius)); };
+    if (!(await wrong(maxEps))) return Infinity;
+    let lo = r.eps, hi = maxEps;
+    while (hi - lo > tolerance) { const mid = (lo + hi) / 2; if (await wrong(mid)) hi = mid; else lo = mid; }
+    return hi;
+  }));
+  return { eps, queries: spent };
 }
 
 /** Per pair, the smallest budget over attacks (a fixed-budget attack that won bounds it by its budget). */
