@@ -167,7 +167,8 @@ for (const d of defenses) {
     atThreshold(await pairScores(data, d, data.evaluation, `${d.name}: evaluation pairs`, uniform(seed * 7919 + 2)), threshold));
   log(`${d.name}: threshold ${threshold.toFixed(4)}, TAR ${(100 * operating.tar).toFixed(2)} %, FAR ${(100 * operating.far).toFixed(3)} % on the evaluation folds`);
   const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
-  const task: LinfTask = { faces: facesOf(attacked, 'a'), refs: await d.recognizer.embed(facesOf(attacked, 'b'), d.defense, uniform(seed + 3)), sign };
+  const targetFaces = facesOf(attacked, 'b');
+  const task: LinfTask = { faces: facesOf(attacked, 'a'), refs: await d.recognizer.embed(targetFaces, d.defense, uniform(seed + 3)), sign };
   const rng = (salt: number) => uniform(seed * 1009 + salt);
   const search = { maxEps: preset.apgd.maxEps, rounds: preset.apgd.rounds, draws: preset.draws };
   const unit = (name: string) => `${d.key}-${name}-n${attacked.length}-t${threshold.toFixed(6)}-seed${seed}`;
@@ -189,7 +190,7 @@ for (const d of defenses) {
   const minimal: Record<string, number[]> = {};
   minimal.apgd = await chunkedList('apgd', (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
   // The gray-box attacker knows the network the defense feeds, not the defense: references through the bare network.
-  const bareRefs = await d.recognizer.embed(facesOf(attacked, 'b'));
+  const bareRefs = await d.recognizer.embed(targetFaces);
   minimal.grayBox = await chunkedList('gray-box', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(2 + 100 * salt) },
     (local, eps) => {
       const idx = local.map((i) => chunk[i] as number);
@@ -197,7 +198,7 @@ for (const d of defenses) {
     }));
   minimal.transfer = await chunkedList('transfer', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(4 + 100 * salt) },
     (local, eps) => diTiMiFgsm(surrogate, subTask(surTask, local.map((i) => chunk[i] as number)), eps, { rng: rng(5) })));
-  const hard = await chunked('rays', (t, _idx, salt) => raysMinimal(target, t, preset.rays.queries, preset.rays.maxEps, rng(6 + 100 * salt), preset.draws));
+  const hard = await chunked('rays', (t, idx, salt) => raysMinimal(target, t, preset.rays.queries, preset.rays.maxEps, rng(6 + 100 * salt), preset.draws, idx.map((i) => targetFaces[i] as Float32Array)));
   minimal.rays = hard.eps;
   const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
   const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });

@@ -22,6 +22,12 @@ export interface RaysOptions {
    * which is what a face recognizer is trained to ignore; a random sign pattern starts nearer.
    */
   rng: () => number;
+  /**
+   * A starting direction instead (its signs; 0 drawn at random). Impersonation needs one: no random
+   * sign pattern makes a face look like a given other person, so the search starts toward that
+   * person's photo, as decision-based attacks on face recognition start from the target's image.
+   */
+  start?: Float32Array;
 }
 
 /** `direction`: the sign pattern of the best radius, so a judge can search along it again. */
@@ -29,7 +35,10 @@ export interface RaysResult { eps: number; queries: number; face: Float32Array; 
 
 export async function rays(clean: Float32Array, isAdversarial: (x: Float32Array) => Promise<boolean>, o: RaysOptions): Promise<RaysResult> {
   const n = clean.length, maxEps = o.maxEps ?? 64, tol = o.tolerance ?? 0.25;
-  const d = Float32Array.from({ length: n }, () => (o.rng() < 0.5 ? -1 : 1));
+  const d = Float32Array.from({ length: n }, (_, j) => {
+    const s = o.start?.[j] ?? 0;
+    return s > 0 ? 1 : s < 0 ? -1 : o.rng() < 0.5 ? -1 : 1;
+  });
   let queries = 0, best = Infinity;
   const at = (dir: Float32Array, r: number): Float32Array => clean.map((v, j) => Math.min(255, Math.max(0, v + r * (dir[j] as number))));
   const query = async (dir: Float32Array, r: number): Promise<boolean> => { queries++; return isAdversarial(at(dir, r)); };

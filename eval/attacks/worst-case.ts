@@ -126,13 +126,18 @@ export async function squareAt(t: Target, task: LinfTask, eps: number, queries: 
  * RayS per pair, every pair in flight at once, each decision one draw. Through a random defense a lucky draw can
  * make the radius it reports too small; where the majority judge does not confirm it, the search goes on along the
  * same direction with majority decisions, up to maxEps (a budget kept aside from the queries for it). A radius no
- * majority confirms counts as not found.
+ * majority confirms counts as not found. `toward`: per pair, the photo an impersonation starts toward (the other
+ * person's; a dodging pair starts from a random direction).
  */
-export async function raysMinimal(t: Target, task: LinfTask, queries: number, maxEps: number, rng: () => number, draws = 5): Promise<{ eps: number[]; queries: number[] }> {
+export async function raysMinimal(t: Target, task: LinfTask, queries: number, maxEps: number, rng: () => number, draws = 5, toward?: Float32Array[]): Promise<{ eps: number[]; queries: number[] }> {
   const oracle = queryOracle(t, task, rng);
   const majority = majorityOf(oracle, draws), tolerance = 0.25;
   const reserve = t.random ? draws * (1 + Math.ceil(Math.log2(maxEps / tolerance))) : 0;
-  const runs = await Promise.all(task.faces.map((f, i) => rays(f, async (x) => (await oracle(i, x)) > 0, { queries: queries - reserve, maxEps, rng, tolerance })));
+  const startOf = (f: Float32Array, i: number) => {
+    const other = toward?.[i];
+    return (task.sign[i] as number) > 0 && other ? { start: other.map((v, j) => v - (f[j] as number)) } : {};
+  };
+  const runs = await Promise.all(task.faces.map((f, i) => rays(f, async (x) => (await oracle(i, x)) > 0, { queries: queries - reserve, maxEps, rng, tolerance, ...startOf(f, i) })));
   const confirmed = await fooledBy(t, task, runs.map((r) => r.face), rng, draws);
   const at = (clean: Float32Array, d: Float32Array, r: number) => clean.map((v, j) => Math.min(255, Math.max(0, v + r * (d[j] as number))));
   const spent = runs.map((r) => r.queries);

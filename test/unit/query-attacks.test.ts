@@ -71,3 +71,31 @@ describe('query attacks through a random defense', () => {
     for (const e of exact.eps) { expect(e).toBeGreaterThanOrEqual(5 - 0.25); expect(e).toBeLessThanOrEqual(5 + 0.25); }
   });
 });
+
+describe('RayS for impersonation', () => {
+  // The pair is accepted once the face has moved 10 grey levels on average toward the other person's photo.
+  const N = 32 * 32;
+  const other = Float32Array.from({ length: N }, (_, j) => (Math.sin(j * 12.9898) * 43758.5453 % 1 > 0 ? 200 : 60));
+  const verifier: Target = {
+    recognizer: {
+      async embed(faces) {
+        return faces.map((f) => {
+          const toward = f.reduce((a, v, j) => a + (v - CLEAN) * Math.sign((other[j] as number) - CLEAN), 0) / N;
+          const c = Math.max(-1, Math.min(1, 0.2 + 0.02 * toward));
+          return Float32Array.of(c, Math.sqrt(1 - c * c));
+        });
+      },
+      valueAndGrad() { throw new Error('query attacks never ask for a gradient'); },
+    },
+    defense: async (plane) => ({ plane, backward: (g) => g }), threshold: THRESHOLD, random: false,
+  };
+  const impostors = { faces: [new Float32Array(N).fill(CLEAN)], refs: [Float32Array.of(1, 0)], sign: [1] };
+
+  it('starts toward the other person photo and finds the radius a random start does not', async () => {
+    const toward = await raysMinimal(verifier, impostors, 100, 64, uniform(6), 5, [other]);
+    expect(toward.eps[0]).toBeGreaterThanOrEqual(10 - 0.25);
+    expect(toward.eps[0]).toBeLessThanOrEqual(10 + 0.25);
+    const random = await raysMinimal(verifier, impostors, 100, 64, uniform(6), 5);
+    expect(random.eps[0]).toBe(Infinity);
+  });
+});
