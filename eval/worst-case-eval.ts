@@ -4,12 +4,12 @@
  * Robustness against attackers who know the defense, as Carlini et al. (2019) ask for it: per
  * defense, every attack of eval/attacks/worst-case.ts on the same attacked pairs of dev folds
  * 5-8 (half genuine, half impostor), each pair's minimal l_inf budget, the per-pair worst case,
- * success-vs-eps curves, 95 % intervals, a doubling check (APGD with twice the iterations on a
- * subset) and success at the largest budget. Clean figures first, at the same thresholds: the
- * service's calibrated FAR-1e-3 threshold for its own modes, else the FAR-1e-3 threshold of the
- * calibration folds (1-4); TAR and realized FAR on the evaluation folds. Every unit is cached
- * under <out>/cache, so an interrupted run resumes; --plan says from that cache alone (no model
- * loads) what is done and how long the rest takes at the pace of the units timed so far.
+ * success-vs-eps curves, 95 % intervals, convergence checks on a subset (APGD with twice the
+ * iterations; APGD from random starts) and success at the largest budget. Clean figures first, at
+ * the same thresholds: the service's calibrated FAR-1e-3 threshold for its own modes, else the
+ * FAR-1e-3 threshold of the calibration folds (1-4); TAR and realized FAR on the evaluation folds.
+ * Every unit is cached under <out>/cache, so an interrupted run resumes; --plan says from that
+ * cache alone (no model loads) what is done and how long the rest takes at the pace so far.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -55,6 +55,12 @@ interface Preset {
  * majority of 5 draws) is 25-45 min here, so a run split over sessions loses at most that much.
  */
 const ONE_UNIT = 50, CHUNK = 10;
+
+/**
+ * Random starts of the restart check (beside the doubling check, on the same pairs). A constant, not a preset field:
+ * the preset is part of the cache key, and the check came after days of cached full-preset units.
+ */
+const RANDOM_RESTARTS = 3;
 
 const PRESETS: Record<string, Preset> = {
   quick: {
@@ -110,12 +116,12 @@ const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefi
 const buildKey = sha256Hex(JSON.stringify([sha256Hex(cleanBytes), sha256Hex(projectingBytes), manifest.space.sha256, defaultDefense, preset])).slice(0, 12);
 const cacheDir = join(out, 'cache', buildKey);
 const ATTACKS = ['apgd', 'gray-box', 'transfer', 'rays', 'square'];
-// As the run names it when the data has the preset's pairs (the run counts the pairs it got).
-const doublingUnit = `apgd-2x-${Math.min(preset.doubling, preset.pairs)}`;
+// As the run names them when the data has the preset's pairs (the run counts the pairs it got).
+const checkUnits = [`apgd-2x-${Math.min(preset.doubling, preset.pairs)}`, `apgd-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
 const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
 if (args.plan) {
   const rows = worstCasePlan({
-    keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: ATTACKS, doubling: doublingUnit, pairs: preset.pairs, seed,
+    keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: ATTACKS, checks: checkUnits, pairs: preset.pairs, seed,
     chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), timings: readTimings(cacheDir),
   });
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
@@ -148,13 +154,17 @@ const summarize = (m: number[]): AttackSummary => {
   return { median: medianInterval(m), dodging: half(true), impersonation: half(false), at8: wilson(m.filter((x) => x <= 8).length, m.length), curve: successCurve(m, preset.grid) };
 };
 
+/** A stronger APGD on the check subset: how many pairs' budgets it lowered, and which. */
+interface Check { pairs: number; lowered: number; by: Array<{ pair: number; from: number | undefined; to: number | undefined }> }
+
 interface Row {
   defense: string; label: string; threshold: number;
   operating: { tar: number; far: number; genuine: number; impostors: number };
   attacks: Record<string, AttackSummary>;
   square: { eps: number; queries: number; fooled: ReturnType<typeof wilson>; meanQueries: number };
   raysQueries: number; worst: AttackSummary; successAtMax: number;
-  doubling: { pairs: number; lowered: number; by: Array<{ pair: number; from: number | undefined; to: number | undefined }> };
+  doubling: Check;
+  restarts: Check;
   perPair: Record<string, Array<number | boolean>>;
 }
 const results: Row[] = [];
@@ -203,11 +213,17 @@ for (const d of defenses) {
   const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
   const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
 
-  // 3. Doubling check: APGD with twice the iterations on a subset must not find smaller budgets.
+  // 3. Convergence checks on a subset (half dodging, half impersonation): APGD with twice the iterations, and APGD
+  // from RANDOM_RESTARTS random starts, must not find smaller budgets than the run's APGD did.
   const half = preset.doubling >> 1, genuine = attacked.filter((p) => p.same).length;
   const dIdx = [...Array.from({ length: half }, (_, i) => i), ...Array.from({ length: preset.doubling - half }, (_, i) => genuine + i)].filter((i) => i < attacked.length);
-  const doubled = await timed(`apgd-2x-${dIdx.length}`, () => apgdMinimal(target, subTask(task, dIdx), { ...search, ...preset.apgd, iterations: 2 * preset.apgd.iterations, rng: rng(8) }));
-  const lowered = dIdx.filter((i, k) => (doubled[k] as number) < (minimal.apgd?.[i] as number));
+  const stronger = async (name: string, change: Partial<typeof preset.apgd>, salt: number): Promise<Check> => {
+    const found = await timed(name, () => apgdMinimal(target, subTask(task, dIdx), { ...search, ...preset.apgd, ...change, rng: rng(salt) }));
+    const lowered = dIdx.filter((i, k) => (found[k] as number) < (minimal.apgd?.[i] as number));
+    return { pairs: dIdx.length, lowered: lowered.length, by: lowered.map((i) => ({ pair: i, from: minimal.apgd?.[i], to: found[dIdx.indexOf(i)] })) };
+  };
+  const doubling = await stronger(`apgd-2x-${dIdx.length}`, { iterations: 2 * preset.apgd.iterations }, 8);
+  const restarts = await stronger(`apgd-restarts${RANDOM_RESTARTS}-${dIdx.length}`, { restarts: RANDOM_RESTARTS }, 9);
 
   results.push({
     defense: d.name, label: d.label, threshold, operating,
@@ -215,7 +231,7 @@ for (const d of defenses) {
     square: { eps: preset.square.eps, queries: preset.square.queries, fooled: wilson(square.fooled.filter(Boolean).length, square.fooled.length), meanQueries: square.queries.reduce((a, b) => a + b, 0) / square.queries.length },
     raysQueries: median(hard.queries),
     worst: summarize(worst),
-    doubling: { pairs: dIdx.length, lowered: lowered.length, by: lowered.map((i) => ({ pair: i, from: minimal.apgd?.[i], to: doubled[dIdx.indexOf(i)] })) },
+    doubling, restarts,
     successAtMax: worst.filter((m) => m <= preset.apgd.maxEps).length / worst.length,
     perPair: { ...minimal, square: square.fooled, worst },
   });
@@ -227,13 +243,13 @@ const eps = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(2))) : 
 const md: string[] = [
   `# Worst-case robustness (${args.preset} preset, seed ${seed})`, '',
   `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses, margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',
-  '| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | 2x iterations lowered |',
+  '| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | lowered by 2x iterations / ${RANDOM_RESTARTS} random starts |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const r of results) {
   const a = r.attacks as Record<'apgd' | 'grayBox' | 'transfer' | 'rays', AttackSummary>, w = r.worst;
   const mi = (s: AttackSummary) => `${eps(s.median.median)} (${eps(s.median.low)}-${eps(s.median.high)})`;
-  md.push(`| ${r.defense} | ${r.threshold.toFixed(4)} | ${pct(r.operating.tar)} | ${pct(r.operating.far)} | ${mi(a.apgd)} | ${eps(a.grayBox.median.median)} | ${eps(a.transfer.median.median)} | ${eps(a.rays.median.median)} | ${pct(r.square.fooled.rate)} (${pct(r.square.fooled.low)}-${pct(r.square.fooled.high)}) | ${mi(w)} | ${eps(w.dodging)} / ${eps(w.impersonation)} | ${pct(w.at8.rate)} (${pct(w.at8.low)}-${pct(w.at8.high)}) | ${pct(r.successAtMax)} | ${r.doubling.lowered}/${r.doubling.pairs} |`);
+  md.push(`| ${r.defense} | ${r.threshold.toFixed(4)} | ${pct(r.operating.tar)} | ${pct(r.operating.far)} | ${mi(a.apgd)} | ${eps(a.grayBox.median.median)} | ${eps(a.transfer.median.median)} | ${eps(a.rays.median.median)} | ${pct(r.square.fooled.rate)} (${pct(r.square.fooled.low)}-${pct(r.square.fooled.high)}) | ${mi(w)} | ${eps(w.dodging)} / ${eps(w.impersonation)} | ${pct(w.at8.rate)} (${pct(w.at8.low)}-${pct(w.at8.high)}) | ${pct(r.successAtMax)} | ${r.doubling.lowered}/${r.doubling.pairs} / ${r.restarts.lowered}/${r.restarts.pairs} |`);
 }
 md.push('', '## Success vs eps (worst case over attacks, share of attacked pairs fooled)', '', `| defense | ${preset.grid.map((g) => `${g}/255`).join(' | ')} |`, `| --- | ${preset.grid.map(() => '---').join(' | ')} |`);
 for (const r of results) md.push(`| ${r.defense} | ${r.worst.curve.map((c) => pct(c.success)).join(' | ')} |`);

@@ -9,9 +9,9 @@ import { chunksOf, unitFileName, type UnitTiming } from './cache.ts';
 export interface PlanInput {
   /** Each row's cache key (the defense's name, or the candidate's name and recognizer digest). */
   keys: string[];
-  /** Attack units by name, chunked as the run chunks them, and the doubling check's one unit. */
+  /** Attack units by name, chunked as the run chunks them, and the convergence checks' units (one each). */
   attacks: string[];
-  doubling: string;
+  checks: string[];
   pairs: number;
   seed: number;
   chunking: { oneUnit: number; size: number };
@@ -26,8 +26,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export function worstCasePlan(p: PlanInput): PlanRow[] {
   const rows: PlanRow[] = [];
   for (const key of p.keys) {
-    const units = [...p.attacks.flatMap((a) => chunksOf(a, p.pairs, p.chunking).map((c) => ({ attack: a, name: c.name }))), { attack: p.doubling, name: p.doubling }];
-    for (const attack of [...p.attacks, p.doubling]) {
+    const units = [...p.attacks.flatMap((a) => chunksOf(a, p.pairs, p.chunking).map((c) => ({ attack: a, name: c.name }))), ...p.checks.map((c) => ({ attack: c, name: c }))];
+    for (const attack of [...p.attacks, ...p.checks]) {
       const mine = units.filter((u) => u.attack === attack);
       // The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files.
       const on = (u: { name: string }) => p.files.some((f) => f.startsWith(unitFileName(`${key}-${u.name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));

@@ -50,13 +50,15 @@ describe('npm run eval --preset quick', () => {
     runWorst();
     const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'), (_k, x) => (x === 'Infinity' ? Infinity : x)) as {
       pairs: unknown[];
-      results: Array<{ defense: string; operating: { tar: number }; successAtMax: number; worst: { curve: Array<{ success: number }> }; perPair: Record<string, Array<number | boolean>> }>;
+      results: Array<{ defense: string; operating: { tar: number }; successAtMax: number; worst: { curve: Array<{ success: number }> }; perPair: Record<string, Array<number | boolean>>; doubling: { pairs: number }; restarts: { pairs: number } }>;
     };
     expect(r.results.map((x) => x.defense)).toEqual(['none', 'pin-threshold']);
     for (const x of r.results) {
       expect(x.operating.tar).toBeGreaterThan(0.85);
       expect(Object.keys(x.perPair).sort()).toEqual(['apgd', 'grayBox', 'rays', 'square', 'transfer', 'worst']);
       for (const v of Object.values(x.perPair)) expect(v).toHaveLength(r.pairs.length);
+      // Both convergence checks ran on the subset (one dodging, one impersonation pair in the quick preset).
+      expect([x.doubling.pairs, x.restarts.pairs]).toEqual([2, 2]);
       const curve = x.worst.curve.map((c) => c.success);
       curve.forEach((c, i) => expect(c).toBeGreaterThanOrEqual(curve[i - 1] ?? 0));
       // The worst case is never above any single attack's budget.

@@ -8,7 +8,7 @@ describe('worst-case plan from the cache alone', () => {
   const candidate = 'pin-threshold+robust-0fbf18f716ab';
   const file = (key: string, unit: string) => unitFileName(`${key}-${unit}-n30-t0.377309-seed1`);
   const input = {
-    keys: ['pin-threshold', candidate], attacks: ['apgd', 'square'], doubling: 'apgd-2x-4', pairs: 30, seed: 1, chunking: { oneUnit: 5, size: 10 },
+    keys: ['pin-threshold', candidate], attacks: ['apgd', 'square'], checks: ['apgd-2x-4'], pairs: 30, seed: 1, chunking: { oneUnit: 5, size: 10 },
     files: [
       file('pin-threshold', 'apgd-pairs0-10'), file('pin-threshold', 'apgd-pairs10-20'), file('pin-threshold', 'apgd-pairs20-30'),
       file('pin-threshold', 'square-pairs0-10'),
