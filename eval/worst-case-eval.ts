@@ -1,6 +1,7 @@
 /**
  * @module npm run eval:worst-case — `npm run eval:worst-case -- [dataDir] [--preset quick|medium|full]
- *   [--recognizer candidate.onnx [--threshold T]] [--defenses a,b] [--threads 2] [--out report/worst-case] [--seed 1] [--fresh] [--plan]`
+ *   [--recognizer candidate.onnx [--threshold T]] [--defenses a,b] [--threads 2] [--lanes 1]
+ *   [--out report/worst-case] [--seed 1] [--fresh] [--plan]`
  * Robustness against attackers who know the defense, as Carlini et al. (2019) ask for it: per
  * defense, every attack of eval/attacks/worst-case.ts on the same attacked pairs of dev folds
  * 5-8 (half genuine, half impostor), each pair's minimal l_inf budget, the per-pair worst case,
@@ -11,6 +12,7 @@
  * Every unit is cached under <out>/cache, so an interrupted run resumes; --plan says from that
  * cache alone (no model loads) what is done and how long the rest takes at the pace so far.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +30,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { planMarkdown, worstCasePlan } from './worst-case-plan.ts';
+import { laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -94,13 +96,18 @@ const { values: args, positionals } = parseArgs({
     // keep both cores busy where one run of 2 threads leaves one idle for half of every query.
     threads: { type: 'string', default: '2' },
     plan: { type: 'boolean', default: false },
+    // Rows split over this many processes of --threads 1 side by side (the full preset: 2 on this machine), then every
+    // row assembled from the cache in this one.
+    lanes: { type: 'string', default: '1' },
   },
 });
 const preset = PRESETS[args.preset as string];
 if (!preset) throw new Error(`[pinface] [eval:worst-case] unknown preset ${args.preset}; use one of ${Object.keys(PRESETS).join(', ')}`);
 const seed = Number(args.seed);
-const threads = Number(args.threads);
-if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`[pinface] [eval:worst-case] --threads must be a whole number >= 1, got ${args.threads}`);
+const threads = Number(args.threads), lanes = Number(args.lanes);
+for (const [flag, v] of [['threads', threads], ['lanes', lanes]] as const) {
+  if (!(Number.isInteger(v) && v >= 1)) throw new Error(`[pinface] [eval:worst-case] --${flag} must be a whole number >= 1, got ${args[flag]}`);
+}
 const only = args.defenses === undefined ? preset.defenses : (args.defenses.split(',').filter((d) => d !== '') as DefenseName[]);
 const unknown = only.filter((d) => !(DEFENSE_NAMES as readonly string[]).includes(d));
 if (unknown.length) throw new Error(`[pinface] [eval:worst-case] unknown defense ${unknown.join(', ')}; use some of ${DEFENSE_NAMES.join(', ')}`);
@@ -128,6 +135,17 @@ if (args.plan) {
   process.exit(0);
 }
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
+if (lanes > 1) {
+  const common = [...positionals, '--preset', args.preset as string, '--seed', String(seed), '--out', out, '--threads', '1'];
+  const candidate = args.recognizer ? ['--recognizer', args.recognizer, ...(args.threshold ? ['--threshold', args.threshold] : [])] : undefined;
+  const script = process.argv[1] as string;
+  const codes = await Promise.all(laneArgs(only, candidate, lanes).map((extra) => new Promise<number | null>((done) => {
+    log(`lane: ${extra.join(' ')}`);
+    spawn(process.execPath, [...process.execArgv, script, ...common, ...extra], { stdio: 'inherit' }).on('exit', done);
+  })));
+  if (codes.some((c) => c !== 0)) throw new Error(`[pinface] [eval:worst-case] a lane failed (exit codes ${codes.join(', ')}); re-run to resume`);
+  log('every lane done: assembling the rows from the cache');
+}
 const { cached, cachedFaces } = unitCache(cacheDir);
 
 const data = await loadEvalData(dataDir, seed, preset.folds);

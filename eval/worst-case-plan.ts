@@ -54,3 +54,16 @@ export function planMarkdown(rows: PlanRow[]): string {
   lines.push('', `${rows.reduce((a, r) => a + r.done, 0)} of ${rows.reduce((a, r) => a + r.total, 0)} units done; about ${(total / 60).toFixed(1)} h left at the pace so far${unknown ? ` (plus ${unknown} attack(s) never timed yet)` : ''}.`);
   return lines.join('\n');
 }
+
+/**
+ * The rows of a run split over `lanes` processes side by side, as each lane's arguments. Rows that project (PIN,
+ * topk, a candidate recognizer behind PIN) come first so the lanes share them: their queries leave a core idle
+ * for the projection, which a second lane fills.
+ */
+export function laneArgs(defenses: string[], candidate: string[] | undefined, lanes: number): string[][] {
+  const projects = (d: string) => d.startsWith('pin-') || d === 'topk';
+  const rows: Array<{ defense?: string }> = [...defenses.filter(projects).map((d) => ({ defense: d })), ...(candidate ? [{}] : []), ...defenses.filter((d) => !projects(d)).map((d) => ({ defense: d }))];
+  return Array.from({ length: lanes }, (_, lane) => rows.filter((_, k) => k % lanes === lane))
+    .filter((mine) => mine.length > 0)
+    .map((mine) => [`--defenses=${mine.flatMap((r) => (r.defense ? [r.defense] : [])).join(',')}`, ...(mine.some((r) => !r.defense) ? (candidate as string[]) : [])]);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unitFileName, type UnitTiming } from '../../eval/cache.ts';
-import { planMarkdown, worstCasePlan } from '../../eval/worst-case-plan.ts';
+import { laneArgs, planMarkdown, worstCasePlan } from '../../eval/worst-case-plan.ts';
 
 const timing = (defense: string, attack: string, minutes: number): UnitTiming => ({ defense, attack, minutes, threads: 1, at: '2026-12-04T00:00:00Z' });
 
@@ -35,5 +35,17 @@ describe('worst-case plan from the cache alone', () => {
     expect(row(candidate, 'apgd-2x-4')?.left).toBeUndefined();
     const md = planMarkdown(rows);
     expect(md).toContain('5 of 14 units done; about 1.8 h left at the pace so far (plus 2 attack(s) never timed yet).');
+  });
+});
+
+describe('rows split over lanes', () => {
+  const candidate = ['--recognizer', 'c.onnx', '--threshold', '0.4'];
+  it('gives each lane one of the rows that project first, then the rest in turn; the candidate goes to one lane only', () => {
+    expect(laneArgs(['none', 'pin-threshold', 'jpeg-50'], candidate, 2)).toEqual([['--defenses=pin-threshold,none'], ['--defenses=jpeg-50', ...candidate]]);
+    expect(laneArgs(['none', 'pin-threshold'], undefined, 2)).toEqual([['--defenses=pin-threshold'], ['--defenses=none']]);
+  });
+  it('never starts an empty lane, and one lane runs everything', () => {
+    expect(laneArgs(['none'], candidate, 3)).toEqual([['--defenses=', ...candidate], ['--defenses=none']]);
+    expect(laneArgs(['none', 'pin-threshold'], candidate, 1)).toEqual([['--defenses=pin-threshold,none', ...candidate]]);
   });
 });
