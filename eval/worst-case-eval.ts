@@ -60,7 +60,7 @@ const ONE_UNIT = 50, CHUNK = 10;
 
 /**
  * Random starts of the restart check (beside the doubling check, on the same pairs). A constant, not a preset field:
- * the preset is part of the cache key, and the check came after days of cached full-preset units.
+ * the preset is part of the cache key, and the check came after hours of cached full-preset units.
  */
 const RANDOM_RESTARTS = 3;
 
@@ -163,8 +163,9 @@ const isServiceMode = (name: string): name is DefenseMode => (DEFENSE_MODES as r
 const attacked = attackedPairs(data, preset.pairs, seed);
 const facesOf = (pairs: Pair[], side: 'a' | 'b') => pairs.map((p) => data.face(p[side]) as Float32Array);
 const sign = attacked.map((p) => (p.same ? -1 : 1));
+const targetFaces = facesOf(attacked, 'b');
 const surrogate = objective(await gradientRunner(loadSurrogate(join(repoRoot, 'models')), { threads }));
-const surTask: LinfTask = { faces: facesOf(attacked, 'a'), refs: await surrogate.embed(facesOf(attacked, 'b')), sign };
+const surTask: LinfTask = { faces: facesOf(attacked, 'a'), refs: await surrogate.embed(targetFaces), sign };
 
 interface AttackSummary { median: ReturnType<typeof medianInterval>; dodging: number; impersonation: number; at8: ReturnType<typeof wilson>; curve: Array<{ eps: number; success: number }> }
 const summarize = (m: number[]): AttackSummary => {
@@ -195,7 +196,6 @@ for (const d of defenses) {
     atThreshold(await pairScores(data, d, data.evaluation, `${d.name}: evaluation pairs`, uniform(seed * 7919 + 2)), threshold));
   log(`${d.name}: threshold ${threshold.toFixed(4)}, TAR ${(100 * operating.tar).toFixed(2)} %, FAR ${(100 * operating.far).toFixed(3)} % on the evaluation folds`);
   const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
-  const targetFaces = facesOf(attacked, 'b');
   const task: LinfTask = { faces: facesOf(attacked, 'a'), refs: await d.recognizer.embed(targetFaces, d.defense, uniform(seed + 3)), sign };
   const rng = (salt: number) => uniform(seed * 1009 + salt);
   const search = { maxEps: preset.apgd.maxEps, rounds: preset.apgd.rounds, draws: preset.draws };

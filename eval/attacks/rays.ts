@@ -33,6 +33,9 @@ export interface RaysOptions {
 /** `direction`: the sign pattern of the best radius, so a judge can search along it again. */
 export interface RaysResult { eps: number; queries: number; face: Float32Array; direction: Float32Array }
 
+/** The face at radius r along the sign pattern d, inside the pixel range. */
+export const rayPoint = (clean: Float32Array, d: Float32Array, r: number): Float32Array => clean.map((v, j) => Math.min(255, Math.max(0, v + r * (d[j] as number))));
+
 export async function rays(clean: Float32Array, isAdversarial: (x: Float32Array) => Promise<boolean>, o: RaysOptions): Promise<RaysResult> {
   const n = clean.length, maxEps = o.maxEps ?? 64, tol = o.tolerance ?? 0.25;
   const d = Float32Array.from({ length: n }, (_, j) => {
@@ -40,7 +43,7 @@ export async function rays(clean: Float32Array, isAdversarial: (x: Float32Array)
     return s > 0 ? 1 : s < 0 ? -1 : o.rng() < 0.5 ? -1 : 1;
   });
   let queries = 0, best = Infinity;
-  const at = (dir: Float32Array, r: number): Float32Array => clean.map((v, j) => Math.min(255, Math.max(0, v + r * (dir[j] as number))));
+  const at = (dir: Float32Array, r: number): Float32Array => rayPoint(clean, dir, r);
   const query = async (dir: Float32Array, r: number): Promise<boolean> => { queries++; return isAdversarial(at(dir, r)); };
   /** Bisects the radius of `dir` below `hi`, known adversarial at hi; returns the adversarial end. */
   const bisect = async (dir: Float32Array, hi: number): Promise<number> => {

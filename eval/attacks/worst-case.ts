@@ -18,7 +18,7 @@ import { apgd } from './apgd.ts';
 import { minimalEps } from './minimal.ts';
 import type { DifferentiableDefense, Objective } from './objective.ts';
 import type { LinfTask } from './linf.ts';
-import { rays } from './rays.ts';
+import { rayPoint, rays } from './rays.ts';
 import { squareAttack } from './square.ts';
 import { cosine as cos } from '../scores.ts';
 
@@ -139,13 +139,12 @@ export async function raysMinimal(t: Target, task: LinfTask, queries: number, ma
   };
   const runs = await Promise.all(task.faces.map((f, i) => rays(f, async (x) => (await oracle(i, x)) > 0, { queries: queries - reserve, maxEps, rng, tolerance, ...startOf(f, i) })));
   const confirmed = await fooledBy(t, task, runs.map((r) => r.face), rng, draws);
-  const at = (clean: Float32Array, d: Float32Array, r: number) => clean.map((v, j) => Math.min(255, Math.max(0, v + r * (d[j] as number))));
   const spent = runs.map((r) => r.queries);
   const eps = await Promise.all(runs.map(async (r, i) => {
     if (confirmed[i]) return r.eps;
     if (!t.random || !Number.isFinite(r.eps)) return Infinity;
     const clean = task.faces[i] as Float32Array;
-    const wrong = async (radius: number) => { spent[i] = (spent[i] as number) + draws; return majority(i, at(clean, r.direction, radius)); };
+    const wrong = async (radius: number) => { spent[i] = (spent[i] as number) + draws; return majority(i, rayPoint(clean, r.direction, radius)); };
     if (!(await wrong(maxEps))) return Infinity;
     let lo = r.eps, hi = maxEps;
     while (hi - lo > tolerance) { const mid = (lo + hi) / 2; if (await wrong(mid)) hi = mid; else lo = mid; }
