@@ -25,12 +25,15 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function worstCasePlan(p: PlanInput): PlanRow[] {
   const rows: PlanRow[] = [];
+  // An attack's units are its chunks; a convergence check is one unit. The same for every row.
+  const unitsOf = new Map<string, string[]>([
+    ...p.attacks.map((a): [string, string[]] => [a, chunksOf(a, p.pairs, p.chunking).map((c) => c.name)]),
+    ...p.checks.map((c): [string, string[]] => [c, [c]]),
+  ]);
   for (const key of p.keys) {
-    const units = [...p.attacks.flatMap((a) => chunksOf(a, p.pairs, p.chunking).map((c) => ({ attack: a, name: c.name }))), ...p.checks.map((c) => ({ attack: c, name: c }))];
-    for (const attack of [...p.attacks, ...p.checks]) {
-      const mine = units.filter((u) => u.attack === attack);
+    for (const [attack, mine] of unitsOf) {
       // The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files.
-      const on = (u: { name: string }) => p.files.some((f) => f.startsWith(unitFileName(`${key}-${u.name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
+      const on = (name: string) => p.files.some((f) => f.startsWith(unitFileName(`${key}-${name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
       const done = mine.filter(on).length;
       const own = p.timings.filter((t) => t.defense === key && t.attack === attack).map((t) => t.minutes);
       const any = p.timings.filter((t) => t.attack === attack).map((t) => t.minutes);
