@@ -74,7 +74,7 @@ export function joinChunks<T extends Record<string, unknown[]>>(parts: T[]): T {
 }
 
 /** How long one computed unit took, appended to <cache>/timings.jsonl: what a plan of the rest is estimated from. */
-export interface UnitTiming { defense: string; attack: string; minutes: number; threads: number; at: string }
+export interface UnitTiming { defense: string; attack: string; minutes: number; threads: number; at: string; /** onnxruntime's graph optimisation level (eval/grad/ort-options.ts); absent in units timed before it was chosen. */ level?: string }
 
 export function recordTiming(dir: string, t: UnitTiming): void {
   appendFileSync(join(dir, 'timings.jsonl'), `${JSON.stringify(t)}\n`);

@@ -18,6 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { sha256Hex } from '../scripts/lib/hash.ts';
+import { optimizationLevel } from './grad/ort-options.ts';
 import { repoRoot } from '../scripts/lib/node-models.ts';
 import { atFar, type Pair } from '../scripts/lib/pairs.ts';
 import { calibratedThreshold } from '../src/calibration.ts';
@@ -207,7 +208,7 @@ for (const d of defenses) {
     const r = await work();
     const minutes = (performance.now() - s) / 60000;
     log(`${d.name}: ${name} in ${minutes.toFixed(1)} min`);
-    recordTiming(cacheDir, { defense: d.key, attack: name.replace(/-pairs\d+-\d+$/, ''), minutes, threads, at: new Date().toISOString() });
+    recordTiming(cacheDir, { defense: d.key, attack: name.replace(/-pairs\d+-\d+$/, ''), minutes, threads, level: optimizationLevel(), at: new Date().toISOString() });
     return r;
   });
   const chunks = <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> =>

@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { readModel, tensorValues, writeModel, type Model, type Tensor } from '../onnx/proto.ts';
+import { optimizationLevel, sessionOptions, type OptimizationLevel } from './ort-options.ts';
 import { batchedModel, reverseModel, trainableParams, vjpModel, type Shapes } from './vjp.ts';
 
 /**
@@ -35,13 +36,13 @@ export interface GradientRunner {
   outputSize: number;
 }
 
-export async function gradientRunner(modelBytes: Uint8Array, { threads = 2 } = {}): Promise<GradientRunner> {
+export async function gradientRunner(modelBytes: Uint8Array, { threads = 2, level = optimizationLevel() }: { threads?: number; level?: OptimizationLevel } = {}): Promise<GradientRunner> {
   const forwardModel = readModel(modelBytes);
   const inDims = forwardModel.graph.input[0]?.type?.tensor_type?.shape?.dim.map((d) => Number(d.dim_value ?? 1));
   if (!inDims) throw new Error('[pinface] [grad] the model input has no static shape');
   const shapes = await probeShapes(forwardModel, inDims);
   const v = vjpModel(forwardModel, shapes);
-  const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  const options = sessionOptions(threads, level);
   const session = await ort.InferenceSession.create(writeModel(v.model), options);
   const forwardSession = await ort.InferenceSession.create(writeModel(batchedModel(forwardModel, shapes)), options);
   const outShape = shapes.get(v.output) as number[];
@@ -106,7 +107,7 @@ export async function paramGradientRunner(modelBytes: Uint8Array, { threads = 2,
   const shapes = await probeShapes(forwardModel, inDims, Object.fromEntries(extraNames.map((name, i) => [name, extraDims[i] as number[]])));
   const names = params ?? trainableParams(forwardModel);
   const v = reverseModel(forwardModel, shapes, { params: names, inputGradient });
-  const session = await ort.InferenceSession.create(writeModel(v.model), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(writeModel(v.model), sessionOptions(threads));
   const byName = new Map(forwardModel.graph.initializer.map((t) => [t.name, t]));
   const paramDims = names.map((p) => (byName.get(p) as Tensor).dims.map(Number));
   const outShape = shapes.get(v.output) as number[];

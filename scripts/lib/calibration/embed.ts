@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { probeShapes } from '../../../eval/grad/session.ts';
+import { sessionOptions } from '../../../eval/grad/ort-options.ts';
 import { batchedModel } from '../../../eval/grad/vjp.ts';
 import { readModel, writeModel } from '../../../eval/onnx/proto.ts';
 import type { DefenseRequest, Projector } from '../../../src/immune/project.ts';
@@ -27,9 +28,7 @@ export type BatchRecognizer = (x: Float32Array, n: number) => Promise<Float32Arr
 /** The recognizer (a file under models/, or its bytes) with a symbolic batch dimension, on onnxruntime-node. */
 export async function batchRecognizer(source: string | Uint8Array, threads = 2): Promise<BatchRecognizer> {
   const model = readModel(typeof source === 'string' ? readFileSync(join(repoRoot, 'models', source)) : source);
-  const session = await ort.InferenceSession.create(writeModel(batchedModel(model, await probeShapes(model, [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]))), {
-    intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(writeModel(batchedModel(model, await probeShapes(model, [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]))), sessionOptions(threads));
   const input = session.inputNames[0] as string, output = session.outputNames[0] as string;
   return async (x, n) => (await session.run({ [input]: new ort.Tensor('float32', x, [n, 3, ALIGNED_SIZE, ALIGNED_SIZE]) }))[output]?.data as Float32Array;
 }
