@@ -3,8 +3,8 @@
  * session: one place to set them, as transformers.js keeps one `env`.
  *
  * Graph optimisation stops at 'extended' by default. 'all' adds the NCHWc layout transform, and on
- * a 2-core AVX-512 Xeon this project ran on (2026-12-04) it made the recognizer 3.3x slower (57 vs
- * 17.5 ms per face, 1 thread) and its VJP 2x slower (80 vs 41 ms per face); measure with
+ * a 2-core AVX-512 Xeon this project ran on (2026-12-04) it made the recognizer 3x slower (57.2 vs
+ * 19.0 ms per face, 1 thread) and its VJP 1.8x slower (85.2 vs 47.1 ms per face), as measured by
  * `npm run bench:ort-options` and set PINFACE_ORT_OPTIMIZATION=all where the layout pass pays.
  * Either level computes the same functions; only float rounding differs.
  */
