@@ -262,7 +262,7 @@ const eps = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(2))) : 
 const md: string[] = [
   `# Worst-case robustness (${args.preset} preset, seed ${seed})`, '',
   `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses, margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',
-  '| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | lowered by 2x iterations / ${RANDOM_RESTARTS} random starts |',
+  `| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | lowered by 2x iterations / ${RANDOM_RESTARTS} random starts |`,
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const r of results) {

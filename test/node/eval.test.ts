@@ -67,6 +67,9 @@ describe('npm run eval --preset quick', () => {
     expect(r.results[0]?.successAtMax).toBe(1);
     const table = (t: string) => t.split('\n').filter((l) => l.startsWith('| '));
     const md = readFileSync(join(dir, 'results.md'), 'utf8');
+    // Every placeholder filled in (a header once printed a literal ${...}).
+    expect(md).not.toContain('${');
+    expect(md).toContain('/ 3 random starts |');
     // Resumed, split over two lanes (processes of one thread each): every unit read back, none computed again
     // (a computed unit appends its minutes to timings.jsonl), the same table.
     const timings = () => readFileSync(join(dir, 'cache', readdirSync(join(dir, 'cache'))[0] as string, 'timings.jsonl'), 'utf8');
