@@ -56,7 +56,7 @@ async function sideBySide(name: Defense, threads: number, processes: number): Pr
     const waiters: Array<(line: string) => void> = [];
     k.stdout.on('data', (b: Buffer) => {
       buf += String(b);
-      for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) waiters.shift()?.(buf.slice(0, i));
+      for (let i: number; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) waiters.shift()?.(buf.slice(0, i));
     });
     return () => new Promise<string>((got) => waiters.push(got));
   });
