@@ -21,7 +21,15 @@ export interface PlanInput {
 
 export interface PlanRow { defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; left?: number }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/**
+ * The pace of a unit: the median of the timed ones, not their mean: a unit that was running while its
+ * process was stopped (SIGSTOP while a training had the cores) or the machine suspended records hours
+ * (131.6 min against 4-9 for its neighbours in the full run), and one such unit must not double the estimate.
+ */
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 export function worstCasePlan(p: PlanInput): PlanRow[] {
   const rows: PlanRow[] = [];
@@ -38,7 +46,7 @@ export function worstCasePlan(p: PlanInput): PlanRow[] {
       const own = p.timings.filter((t) => t.defense === key && t.attack === attack).map((t) => t.minutes);
       const any = p.timings.filter((t) => t.attack === attack).map((t) => t.minutes);
       const pace = own.length ? own : any;
-      const perUnit = pace.length ? mean(pace) : undefined;
+      const perUnit = pace.length ? median(pace) : undefined;
       rows.push({ defense: key, attack, done, total: mine.length, perUnit, measured: pace.length, borrowed: !own.length && any.length > 0, left: perUnit === undefined ? undefined : (mine.length - done) * perUnit });
     }
   }

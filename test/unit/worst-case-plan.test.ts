@@ -36,6 +36,11 @@ describe('worst-case plan from the cache alone', () => {
     const md = planMarkdown(rows);
     expect(md).toContain('5 of 14 units done; about 1.8 h left at the pace so far (plus 2 attack(s) never timed yet).');
   });
+
+  it('paces by the median unit, so one unit timed across a pause does not swell the estimate', () => {
+    const paused = worstCasePlan({ ...input, timings: [...input.timings, timing(candidate, 'apgd', 4), timing(candidate, 'apgd', 6), timing(candidate, 'apgd', 131.6)] });
+    expect(paused.find((r) => r.defense === candidate && r.attack === 'apgd')).toMatchObject({ perUnit: 5.5, measured: 4, left: 11 });
+  });
 });
 
 describe('rows split over lanes', () => {
