@@ -74,6 +74,9 @@ describe('npm run eval --preset quick', () => {
     // (a computed unit appends its minutes to timings.jsonl), the same table.
     const timings = () => readFileSync(join(dir, 'cache', readdirSync(join(dir, 'cache'))[0] as string, 'timings.jsonl'), 'utf8');
     const before = timings();
+    // Every row's fast attacks before any row's Square: a long run's white-box budgets land first.
+    const order = before.trim().split('\n').map((l) => (JSON.parse(l) as { attack: string }).attack);
+    expect(order.indexOf('square')).toBeGreaterThan(order.lastIndexOf('rays'));
     runWorst('--lanes', '2');
     expect(timings()).toBe(before);
     expect(table(readFileSync(join(dir, 'results.md'), 'utf8'))).toEqual(table(md));
