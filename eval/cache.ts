@@ -17,6 +17,13 @@ export interface UnitCache {
 /** A unit's file name without its extension (keys may hold characters a file name should not). */
 export const unitFileName = (key: string): string => key.replace(/[^A-Za-z0-9_.-]/g, '_');
 
+// Infinity (a pair no budget broke) survives the round trip; JSON alone would make it null.
+const keepInfinity = (_k: string, x: unknown) => (x === Infinity ? 'Infinity' : x);
+const reviveInfinity = (_k: string, x: unknown) => (x === 'Infinity' ? Infinity : x);
+
+/** A finished JSON unit read back by its file name (as unitFiles lists it), for a plan that loads no model. */
+export const readUnit = (dir: string, file: string): unknown => JSON.parse(readFileSync(join(dir, `${file}.json`), 'utf8'), reviveInfinity);
+
 export function unitCache(dir: string): UnitCache {
   mkdirSync(dir, { recursive: true });
   async function cachedUnit<T>(key: string, ext: string, work: () => Promise<T>, encode: (v: T) => string | Uint8Array, decode: (b: Buffer) => T): Promise<T> {
@@ -28,9 +35,8 @@ export function unitCache(dir: string): UnitCache {
     return v;
   }
   return {
-    // Infinity (a pair no budget broke) survives the round trip; JSON alone would make it null.
     cached: <T>(key: string, work: () => Promise<T>) =>
-      cachedUnit(key, 'json', work, (v) => JSON.stringify(v, (_k, x) => (x === Infinity ? 'Infinity' : x)), (b) => JSON.parse(b.toString('utf8'), (_k, x) => (x === 'Infinity' ? Infinity : x)) as T),
+      cachedUnit(key, 'json', work, (v) => JSON.stringify(v, keepInfinity), (b) => JSON.parse(b.toString('utf8'), reviveInfinity) as T),
     cachedFaces: (key, work) =>
       cachedUnit(key, 'f32', work, (faces) => {
         const all = new Float32Array(faces.length * FACE_PIXELS);

@@ -30,8 +30,8 @@ import { median } from './attacks/minimal.ts';
 import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
-import { chunksOf, joinChunks, readTimings, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
+import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
+import { interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -124,7 +124,9 @@ const projectingBytes = read(join(repoRoot, 'models', (manifest as { pinRecogniz
 const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefined;
 const buildKey = sha256Hex(JSON.stringify([sha256Hex(cleanBytes), sha256Hex(projectingBytes), manifest.space.sha256, defaultDefense, preset])).slice(0, 12);
 const cacheDir = join(out, 'cache', buildKey);
-const ATTACKS = ['apgd', 'gray-box', 'transfer', 'rays', 'square'];
+// The attacks that search each pair's minimal budget, then Square (one eps: flipped or not).
+const MINIMAL_ATTACKS = ['apgd', 'gray-box', 'transfer', 'rays'];
+const ATTACKS = [...MINIMAL_ATTACKS, 'square'];
 // As the run names them when the data has the preset's pairs (the run counts the pairs it got).
 const checkUnits = [`apgd-2x-${Math.min(preset.doubling, preset.pairs)}`, `apgd-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
 const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
@@ -133,7 +135,13 @@ if (args.plan) {
     keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: ATTACKS, checks: checkUnits, pairs: preset.pairs, seed,
     chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), timings: readTimings(cacheDir),
   });
+  const interim = interimBudgets({
+    keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: MINIMAL_ATTACKS, pairs: preset.pairs, seed,
+    chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), read: (f) => readUnit(cacheDir, f),
+  });
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
+  // Labelled interim: Square and the checks are not in it, and a row's pairs so far are not yet its 200.
+  console.log(`\n## Interim budgets (/255) from the finished units: not the run's result\n\n${interimMarkdown(interim, preset.pairs)}`);
   process.exit(0);
 }
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });

@@ -4,6 +4,7 @@
  * the units computed so far took (timings.jsonl). The full preset runs for a day, resumed over
  * sessions; this is how a resumed run says how far it is.
  */
+import { medianInterval } from './attacks/worst-case.ts';
 import { chunksOf, unitFileName, type UnitTiming } from './cache.ts';
 
 export interface PlanInput {
@@ -63,6 +64,64 @@ export function planMarkdown(rows: PlanRow[]): string {
   const unknown = left.filter((r) => r.left === undefined).length;
   const total = left.reduce((a, r) => a + (r.left ?? 0), 0);
   lines.push('', `${rows.reduce((a, r) => a + r.done, 0)} of ${rows.reduce((a, r) => a + r.total, 0)} units done; about ${(total / 60).toFixed(1)} h left at the pace so far${unknown ? ` (plus ${unknown} attack(s) never timed yet)` : ''}.`);
+  return lines.join('\n');
+}
+
+/** What the finished units of one row and attack say so far: per-pair minimal budgets (/255) of the pairs they cover. */
+export interface InterimRow {
+  defense: string; attack: string; covered: number; dodging: number; impersonation: number;
+  median?: { median: number; low: number; high: number }; dodgingMedian?: number; impersonationMedian?: number; at8?: number;
+}
+
+/**
+ * Interim budgets from the finished units of each minimal-budget attack (not Square, which only flips or not at one
+ * eps, nor the checks), and their per-pair minimum over the pairs every one of them covers ("worst so far", an upper
+ * bound on the final worst case, which Square can only lower). A run lists its genuine (dodging) pairs first, then its
+ * impostor pairs (eval/data.ts attackedPairs), so a pair index says which half it belongs to without loading the data.
+ * `read` returns a unit file's JSON: an array of budgets, or an object with them under `eps` (RayS).
+ */
+export function interimBudgets(p: Omit<PlanInput, 'checks' | 'timings'> & { read: (file: string) => unknown }): InterimRow[] {
+  const rows: InterimRow[] = [];
+  const genuine = p.pairs >> 1;
+  for (const key of p.keys) {
+    const byAttack = p.attacks.map((attack) => {
+      const eps = new Array<number | undefined>(p.pairs).fill(undefined);
+      for (const c of chunksOf(attack, p.pairs, p.chunking)) {
+        const file = p.files.find((f) => f.startsWith(unitFileName(`${key}-${c.name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
+        if (file === undefined) continue;
+        const v = p.read(file);
+        const got = (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[];
+        c.idx.forEach((i, k) => { eps[i] = got[k]; });
+      }
+      return { attack, eps };
+    });
+    const worst = Array.from({ length: p.pairs }, (_, i) => {
+      const all = byAttack.map((a) => a.eps[i]);
+      return all.every((e) => e !== undefined) ? Math.min(...(all as number[])) : undefined;
+    });
+    for (const { attack, eps } of [...byAttack, { attack: 'worst so far', eps: worst }]) {
+      const known = eps.flatMap((e, i) => (e === undefined ? [] : [{ e, i }]));
+      const of = (dodging: boolean) => known.filter((k) => (k.i < genuine) === dodging).map((k) => k.e);
+      const row: InterimRow = { defense: key, attack, covered: known.length, dodging: of(true).length, impersonation: of(false).length };
+      if (known.length) {
+        row.median = medianInterval(known.map((k) => k.e));
+        row.at8 = known.filter((k) => k.e <= 8).length / known.length;
+        if (of(true).length) row.dodgingMedian = medianInterval(of(true)).median;
+        if (of(false).length) row.impersonationMedian = medianInterval(of(false)).median;
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+export function interimMarkdown(rows: InterimRow[], pairs: number): string {
+  const eps = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? String(Number(x.toFixed(2))) : '>max');
+  const lines = ['| defense | attack | pairs so far (dodging / impersonation) | median (95 % CI) | dodging / impersonation | at or below 8/255 |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const r of rows.filter((r) => r.covered > 0)) {
+    const m = r.median as { median: number; low: number; high: number };
+    lines.push(`| ${r.defense} | ${r.attack} | ${r.covered}/${pairs} (${r.dodging} / ${r.impersonation}) | ${eps(m.median)} (${eps(m.low)}-${eps(m.high)}) | ${eps(r.dodgingMedian)} / ${eps(r.impersonationMedian)} | ${(100 * (r.at8 as number)).toFixed(1)} % |`);
+  }
   return lines.join('\n');
 }
 

@@ -84,6 +84,9 @@ describe('npm run eval --preset quick', () => {
     const plan = execFileSync(join('node_modules', '.bin', 'tsx'), ['eval/worst-case-eval.ts', '--preset', 'quick', '--out', dir, '--plan'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     expect(plan).toMatch(/\n(\d+) of \1 units done; about 0\.0 h left at the pace so far\.\n/);
     expect(plan).not.toContain('| ? (0)');
+    // ...and the interim budgets of its finished units, every pair covered, dodging and impersonation apart.
+    expect(plan).toContain('| none | apgd | 8/8 (4 / 4) |');
+    expect(plan).toContain('| pin-threshold | worst so far | 8/8 (4 / 4) |');
   });
 
   it('eval:worst-case refuses a defense it does not know before loading anything', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unitFileName, type UnitTiming } from '../../eval/cache.ts';
-import { laneArgs, planMarkdown, worstCasePlan } from '../../eval/worst-case-plan.ts';
+import { interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from '../../eval/worst-case-plan.ts';
 
 const timing = (defense: string, attack: string, minutes: number): UnitTiming => ({ defense, attack, minutes, threads: 1, at: '2026-12-04T00:00:00Z' });
 
@@ -40,6 +40,40 @@ describe('worst-case plan from the cache alone', () => {
   it('paces by the median unit, so one unit timed across a pause does not swell the estimate', () => {
     const paused = worstCasePlan({ ...input, timings: [...input.timings, timing(candidate, 'apgd', 4), timing(candidate, 'apgd', 6), timing(candidate, 'apgd', 131.6)] });
     expect(paused.find((r) => r.defense === candidate && r.attack === 'apgd')).toMatchObject({ perUnit: 5.5, measured: 4, left: 11 });
+  });
+});
+
+describe('interim budgets from the finished units', () => {
+  // 30 pairs: 0-14 genuine (dodging), 15-29 impostor. APGD done for all, RayS for pairs 0-9 only.
+  const file = (unit: string) => unitFileName(`pin-threshold-${unit}-n30-t0.377309-seed1`);
+  const units: Record<string, unknown> = {
+    [file('apgd-pairs0-10')]: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    [file('apgd-pairs10-20')]: [11, 12, 13, 14, 15, 1, 1, 1, 1, 1],
+    [file('apgd-pairs20-30')]: [2, 2, 2, 2, 2, 2, 2, 2, 2, Infinity],
+    // RayS stores its budgets under eps, with the queries they took.
+    [file('rays-pairs0-10')]: { eps: [0.5, 9, 9, 9, 9, 9, 9, 9, 9, Infinity], queries: new Array(10).fill(2000) },
+    // Another seed's unit is not this run's.
+    [unitFileName('pin-threshold-rays-pairs10-20-n30-t0.377309-seed2')]: { eps: new Array(10).fill(0), queries: [] },
+  };
+  const rows = interimBudgets({
+    keys: ['pin-threshold'], attacks: ['apgd', 'rays'], pairs: 30, seed: 1, chunking: { oneUnit: 5, size: 10 },
+    files: Object.keys(units), read: (f) => units[f],
+  });
+  const row = (a: string) => rows.find((r) => r.attack === a);
+
+  it('places each chunk at its pairs and splits dodging from impersonation by the pair index', () => {
+    expect(row('apgd')).toMatchObject({ covered: 30, dodging: 15, impersonation: 15, dodgingMedian: 8, impersonationMedian: 2 });
+    expect(row('apgd')?.at8).toBeCloseTo(22 / 30);
+    expect(row('rays')).toMatchObject({ covered: 10, dodging: 10, impersonation: 0, dodgingMedian: 9 });
+    expect(row('rays')?.impersonationMedian).toBeUndefined();
+  });
+
+  it('takes the worst case only over pairs every attack covers', () => {
+    // min(apgd, rays) on pairs 0-9: 0.5, 2, 3, ..., 9, 10 -> an unbroken RayS pair falls back on APGD's 10.
+    expect(row('worst so far')).toMatchObject({ covered: 10, dodging: 10, median: { median: 5.5 } });
+    const md = interimMarkdown(rows, 30);
+    expect(md).toContain('| pin-threshold | worst so far | 10/30 (10 / 0) | 5.5 (');
+    expect(md).toContain('| pin-threshold | rays | 10/30 (10 / 0) | 9 (');
   });
 });
 
