@@ -131,9 +131,17 @@ const ATTACKS = [...MINIMAL_ATTACKS, 'square'];
 const checkUnits = [`apgd-2x-${Math.min(preset.doubling, preset.pairs)}`, `apgd-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
 const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
 if (args.plan) {
+  // Until they have units of their own: Square at most RayS's cost per query times its queries; each check about
+  // APGD's cost per pair times its pairs and its extra iterations or restarts.
+  const checked = Math.min(preset.doubling, preset.pairs) / (chunksOf('apgd', preset.pairs, { oneUnit: ONE_UNIT, size: CHUNK })[0] as { idx: number[] }).idx.length;
+  const derived = {
+    square: { from: 'rays', factor: preset.square.queries / preset.rays.queries, upper: true },
+    [checkUnits[0] as string]: { from: 'apgd', factor: 2 * checked, upper: false },
+    [checkUnits[1] as string]: { from: 'apgd', factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
+  };
   const rows = worstCasePlan({
     keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: ATTACKS, checks: checkUnits, pairs: preset.pairs, seed,
-    chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), timings: readTimings(cacheDir),
+    chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), timings: readTimings(cacheDir), derived,
   });
   const interim = interimBudgets({
     keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: MINIMAL_ATTACKS, pairs: preset.pairs, seed,

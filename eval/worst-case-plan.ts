@@ -18,9 +18,17 @@ export interface PlanInput {
   chunking: { oneUnit: number; size: number };
   files: string[];
   timings: UnitTiming[];
+  /** Attacks paced, until they have units of their own, from another attack's units (see DerivedPace). */
+  derived?: Record<string, DerivedPace>;
 }
 
-export interface PlanRow { defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; left?: number }
+/**
+ * A pace borrowed from another attack: `factor` times its median unit. `upper` when the attack can only be faster:
+ * Square stops at a pair's first confirmed flip, where RayS, at the same cost per query, spends its whole budget.
+ */
+export interface DerivedPace { from: string; factor: number; upper: boolean }
+
+export interface PlanRow { defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; derived?: DerivedPace; left?: number }
 
 /**
  * The pace of a unit: the median of the timed ones, not their mean: a unit that was running while its
@@ -44,11 +52,19 @@ export function worstCasePlan(p: PlanInput): PlanRow[] {
       // The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files.
       const on = (name: string) => p.files.some((f) => f.startsWith(unitFileName(`${key}-${name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
       const done = mine.filter(on).length;
-      const own = p.timings.filter((t) => t.defense === key && t.attack === attack).map((t) => t.minutes);
-      const any = p.timings.filter((t) => t.attack === attack).map((t) => t.minutes);
-      const pace = own.length ? own : any;
-      const perUnit = pace.length ? median(pace) : undefined;
-      rows.push({ defense: key, attack, done, total: mine.length, perUnit, measured: pace.length, borrowed: !own.length && any.length > 0, left: perUnit === undefined ? undefined : (mine.length - done) * perUnit });
+      const paceOf = (a: string) => {
+        const own = p.timings.filter((t) => t.defense === key && t.attack === a).map((t) => t.minutes);
+        return { pace: own.length ? own : p.timings.filter((t) => t.attack === a).map((t) => t.minutes), borrowed: !own.length };
+      };
+      let { pace, borrowed } = paceOf(attack);
+      let perUnit = pace.length ? median(pace) : undefined;
+      const derived = perUnit === undefined ? p.derived?.[attack] : undefined;
+      if (derived) ({ pace, borrowed } = paceOf(derived.from));
+      if (derived && pace.length) perUnit = median(pace) * derived.factor;
+      rows.push({
+        defense: key, attack, done, total: mine.length, perUnit, measured: pace.length, borrowed: borrowed && pace.length > 0,
+        ...(derived && pace.length ? { derived } : {}), left: perUnit === undefined ? undefined : (mine.length - done) * perUnit,
+      });
     }
   }
   return rows;
@@ -58,12 +74,16 @@ export function planMarkdown(rows: PlanRow[]): string {
   const min = (x: number | undefined) => (x === undefined ? '?' : x.toFixed(1));
   const lines = ['| defense | attack | units done | minutes per unit (units timed) | minutes left |', '| --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    lines.push(`| ${r.defense} | ${r.attack} | ${r.done}/${r.total} | ${min(r.perUnit)} (${r.measured}${r.borrowed ? ', other rows' : ''}) | ${r.done === r.total ? '0' : min(r.left)} |`);
+    const from = r.derived ? `${r.derived.upper ? 'at most ' : 'about '}${Number(r.derived.factor.toFixed(2))} x one ${r.derived.from} unit, ` : '';
+    lines.push(`| ${r.defense} | ${r.attack} | ${r.done}/${r.total} | ${r.derived?.upper ? '<= ' : ''}${min(r.perUnit)} (${from}${r.measured}${r.borrowed ? ', other rows' : ''}) | ${r.done === r.total ? '0' : min(r.left)} |`);
   }
   const left = rows.filter((r) => r.done < r.total);
   const unknown = left.filter((r) => r.left === undefined).length;
   const total = left.reduce((a, r) => a + (r.left ?? 0), 0);
-  lines.push('', `${rows.reduce((a, r) => a + r.done, 0)} of ${rows.reduce((a, r) => a + r.total, 0)} units done; about ${(total / 60).toFixed(1)} h left at the pace so far${unknown ? ` (plus ${unknown} attack(s) never timed yet)` : ''}.`);
+  const bounded = left.filter((r) => r.derived?.upper).reduce((a, r) => a + (r.left ?? 0), 0);
+  const bound = bounded ? `, of which ${(bounded / 60).toFixed(1)} h is an upper bound from another attack's pace` : '';
+  lines.push('', `${rows.reduce((a, r) => a + r.done, 0)} of ${rows.reduce((a, r) => a + r.total, 0)} units done; about ${(total / 60).toFixed(1)} h left at the pace so far${bound}${unknown ? ` (plus ${unknown} attack(s) never timed yet)` : ''}.`,
+    'Summed unit times: a run of --lanes 2 runs two units at once.');
   return lines.join('\n');
 }
 

@@ -43,6 +43,34 @@ describe('worst-case plan from the cache alone', () => {
   });
 });
 
+describe('paces borrowed from another attack', () => {
+  const file = (unit: string) => unitFileName(`pin-threshold-${unit}-n30-t0.377309-seed1`);
+  const input = {
+    keys: ['pin-threshold'], attacks: ['apgd', 'rays', 'square'], checks: ['apgd-2x-4'], pairs: 30, seed: 1, chunking: { oneUnit: 5, size: 10 },
+    files: [file('apgd-pairs0-10'), file('rays-pairs0-10')],
+    timings: [timing('pin-threshold', 'apgd', 3), timing('pin-threshold', 'rays', 8), timing('pin-threshold', 'rays', 10)],
+    derived: { square: { from: 'rays', factor: 5, upper: true }, 'apgd-2x-4': { from: 'apgd', factor: 0.5, upper: false } },
+  };
+  const rows = worstCasePlan(input);
+  const row = (a: string) => rows.find((r) => r.attack === a);
+
+  it('paces an untimed attack from the other one, as a bound or an estimate, and says which', () => {
+    expect(row('square')).toMatchObject({ perUnit: 45, measured: 2, left: 135, derived: { from: 'rays', upper: true } });
+    expect(row('apgd-2x-4')).toMatchObject({ perUnit: 1.5, left: 1.5, derived: { upper: false } });
+    const md = planMarkdown(rows);
+    expect(md).toContain('| pin-threshold | square | 0/3 | <= 45.0 (at most 5 x one rays unit, 2) | 135.0 |');
+    expect(md).toContain('| pin-threshold | apgd-2x-4 | 0/1 | 1.5 (about 0.5 x one apgd unit, 1) | 1.5 |');
+    // 2 x 3 + 2 x 9 + 135 + 1.5 minutes, the bound apart.
+    expect(md).toContain('2 of 10 units done; about 2.7 h left at the pace so far, of which 2.3 h is an upper bound from another attack');
+  });
+
+  it('drops the borrowed pace once the attack has units of its own', () => {
+    const own = worstCasePlan({ ...input, timings: [...input.timings, timing('pin-threshold', 'square', 20)] });
+    expect(own.find((r) => r.attack === 'square')).toMatchObject({ perUnit: 20, measured: 1 });
+    expect(own.find((r) => r.attack === 'square')?.derived).toBeUndefined();
+  });
+});
+
 describe('interim budgets from the finished units', () => {
   // 30 pairs: 0-14 genuine (dodging), 15-29 impostor. APGD done for all, RayS for pairs 0-9 only.
   const file = (unit: string) => unitFileName(`pin-threshold-${unit}-n30-t0.377309-seed1`);
