@@ -40,6 +40,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
+/** The file of a row's unit on disk, if any. The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files. */
+const unitFile = (p: Pick<PlanInput, 'files' | 'pairs' | 'seed'>, key: string, name: string): string | undefined =>
+  p.files.find((f) => f.startsWith(unitFileName(`${key}-${name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
+
 export function worstCasePlan(p: PlanInput): PlanRow[] {
   const rows: PlanRow[] = [];
   // An attack's units are its chunks; a convergence check is one unit. The same for every row.
@@ -49,9 +53,7 @@ export function worstCasePlan(p: PlanInput): PlanRow[] {
   ]);
   for (const key of p.keys) {
     for (const [attack, mine] of unitsOf) {
-      // The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files.
-      const on = (name: string) => p.files.some((f) => f.startsWith(unitFileName(`${key}-${name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
-      const done = mine.filter(on).length;
+      const done = mine.filter((name) => unitFile(p, key, name) !== undefined).length;
       const paceOf = (a: string) => {
         const own = p.timings.filter((t) => t.defense === key && t.attack === a).map((t) => t.minutes);
         return { pace: own.length ? own : p.timings.filter((t) => t.attack === a).map((t) => t.minutes), borrowed: !own.length };
@@ -107,7 +109,7 @@ export function interimBudgets(p: Omit<PlanInput, 'checks' | 'timings'> & { read
     const byAttack = p.attacks.map((attack) => {
       const eps = new Array<number | undefined>(p.pairs).fill(undefined);
       for (const c of chunksOf(attack, p.pairs, p.chunking)) {
-        const file = p.files.find((f) => f.startsWith(unitFileName(`${key}-${c.name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
+        const file = unitFile(p, key, c.name);
         if (file === undefined) continue;
         const v = p.read(file);
         const got = (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[];
