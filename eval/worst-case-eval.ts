@@ -133,20 +133,15 @@ const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer 
 if (args.plan) {
   // Until they have units of their own: Square at most RayS's cost per query times its queries; each check about
   // APGD's cost per pair times its pairs and its extra iterations or restarts.
-  const checked = Math.min(preset.doubling, preset.pairs) / (chunksOf('apgd', preset.pairs, { oneUnit: ONE_UNIT, size: CHUNK })[0] as { idx: number[] }).idx.length;
+  const checked = Math.min(preset.doubling, preset.pairs) / (preset.pairs <= ONE_UNIT ? preset.pairs : CHUNK);
   const derived = {
     square: { from: 'rays', factor: preset.square.queries / preset.rays.queries, upper: true },
     [checkUnits[0] as string]: { from: 'apgd', factor: 2 * checked, upper: false },
     [checkUnits[1] as string]: { from: 'apgd', factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
   };
-  const rows = worstCasePlan({
-    keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: ATTACKS, checks: checkUnits, pairs: preset.pairs, seed,
-    chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), timings: readTimings(cacheDir), derived,
-  });
-  const interim = interimBudgets({
-    keys: [...only, ...(candidateKey ? [candidateKey] : [])], attacks: MINIMAL_ATTACKS, pairs: preset.pairs, seed,
-    chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir), read: (f) => readUnit(cacheDir, f),
-  });
+  const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir) };
+  const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
+  const interim = interimBudgets({ ...run, attacks: MINIMAL_ATTACKS, read: (f) => readUnit(cacheDir, f) });
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
   // Labelled interim: Square and the checks are not in it, and a row's pairs so far are not yet its 200.
   console.log(`\n## Interim budgets (/255) from the finished units: not the run's result\n\n${interimMarkdown(interim, preset.pairs)}`);
