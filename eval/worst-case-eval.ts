@@ -31,7 +31,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
+import { budgetText, interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -53,11 +53,11 @@ interface Preset {
 }
 
 /**
- * Up to ONE_UNIT pairs, an attack is one cached unit (the quick and medium presets); above, one unit per
- * CHUNK pairs. At the medium run's rates the full preset's largest unit (Square, 10 pairs x 10,000 queries,
+ * Up to `oneUnit` pairs, an attack is one cached unit (the quick and medium presets); above, one unit per
+ * `size` pairs. At the medium run's rates the full preset's largest unit (Square, 10 pairs x 10,000 queries,
  * majority of 5 draws) is 25-45 min here, so a run split over sessions loses at most that much.
  */
-const ONE_UNIT = 50, CHUNK = 10;
+const CHUNKING = { oneUnit: 50, size: 10 };
 
 /**
  * Random starts of the restart check (beside the doubling check, on the same pairs). A constant, not a preset field:
@@ -133,13 +133,13 @@ const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer 
 if (args.plan) {
   // Until they have units of their own: Square at most RayS's cost per query times its queries; each check about
   // APGD's cost per pair times its pairs and its extra iterations or restarts.
-  const checked = Math.min(preset.doubling, preset.pairs) / (preset.pairs <= ONE_UNIT ? preset.pairs : CHUNK);
+  const checked = Math.min(preset.doubling, preset.pairs) / ((chunksOf('apgd', preset.pairs, CHUNKING)[0] as { idx: number[] }).idx.length);
   const derived = {
     square: { from: 'rays', factor: preset.square.queries / preset.rays.queries, upper: true },
     [checkUnits[0] as string]: { from: 'apgd', factor: 2 * checked, upper: false },
     [checkUnits[1] as string]: { from: 'apgd', factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
   };
-  const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: { oneUnit: ONE_UNIT, size: CHUNK }, files: unitFiles(cacheDir) };
+  const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) };
   const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
   const interim = interimBudgets({ ...run, attacks: MINIMAL_ATTACKS, read: (f) => readUnit(cacheDir, f) });
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
@@ -231,7 +231,7 @@ async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | unde
     return r;
   });
   const chunks = <T>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T[]> =>
-    sequentially(chunksOf(name, attacked.length, { oneUnit: ONE_UNIT, size: CHUNK }), (c) => timed(c.name, () => work(subTask(task, c.idx), c.idx, c.salt)));
+    sequentially(chunksOf(name, attacked.length, CHUNKING), (c) => timed(c.name, () => work(subTask(task, c.idx), c.idx, c.salt)));
   const chunkedList = async (name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<number[]>) => (await chunks(name, work)).flat();
   const chunked = async <T extends Record<string, Array<number | boolean>>>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T> =>
     joinChunks(await chunks(name, work));
@@ -281,7 +281,7 @@ for (const d of defenses) results.push(await evaluate(d, 'all'));
 
 // 4. The report.
 const pct = (x: number) => (100 * x).toFixed(1);
-const eps = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(2))) : '>max');
+const eps = budgetText;
 const md: string[] = [
   `# Worst-case robustness (${args.preset} preset, seed ${seed})`, '',
   `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses, margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',

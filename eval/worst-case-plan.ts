@@ -4,6 +4,7 @@
  * the units computed so far took (timings.jsonl). The full preset runs for a day, resumed over
  * sessions; this is how a resumed run says how far it is.
  */
+import { median } from './attacks/minimal.ts';
 import { medianInterval } from './attacks/worst-case.ts';
 import { chunksOf, unitFileName, type UnitTiming } from './cache.ts';
 
@@ -30,20 +31,15 @@ export interface DerivedPace { from: string; factor: number; upper: boolean }
 
 export interface PlanRow { defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; derived?: DerivedPace; left?: number }
 
-/**
- * The pace of a unit: the median of the timed ones, not their mean: a unit that was running while its
- * process was stopped (SIGSTOP while a training had the cores) or the machine suspended records hours
- * (131.6 min against 4-9 for its neighbours in the full run), and one such unit must not double the estimate.
- */
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
 /** The file of a row's unit on disk, if any. The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files. */
 const unitFile = (p: Pick<PlanInput, 'files' | 'pairs' | 'seed'>, key: string, name: string): string | undefined =>
   p.files.find((f) => f.startsWith(unitFileName(`${key}-${name}-n${p.pairs}-t`)) && f.endsWith(`-seed${p.seed}`));
 
+/**
+ * A unit's pace is the median of the timed ones, not their mean: a unit that was running while its
+ * process was stopped (SIGSTOP while a training had the cores) or the machine suspended records hours
+ * (131.6 min against 4-9 for its neighbours in the full run), and one such unit must not double the estimate.
+ */
 export function worstCasePlan(p: PlanInput): PlanRow[] {
   const rows: PlanRow[] = [];
   // An attack's units are its chunks; a convergence check is one unit. The same for every row.
@@ -137,8 +133,11 @@ export function interimBudgets(p: Omit<PlanInput, 'checks' | 'timings'> & { read
   return rows;
 }
 
+/** A budget in /255 as the reports print it: two decimals at most, '>max' where no budget of the search broke the pair. */
+export const budgetText = (x: number): string => (Number.isFinite(x) ? String(Number(x.toFixed(2))) : '>max');
+
 export function interimMarkdown(rows: InterimRow[], pairs: number): string {
-  const eps = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? String(Number(x.toFixed(2))) : '>max');
+  const eps = (x: number | undefined) => (x === undefined ? '-' : budgetText(x));
   const lines = ['| defense | attack | pairs so far (dodging / impersonation) | median (95 % CI) | dodging / impersonation | at or below 8/255 |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of rows.filter((r) => r.covered > 0)) {
     const m = r.median as { median: number; low: number; high: number };
