@@ -29,7 +29,7 @@ import { pgd, type LinfTask } from './attacks/linf.ts';
 import { median } from './attacks/minimal.ts';
 import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
-import { apgdMinimal, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
+import { apgdMinimal, medianInterval, RANDOM_STOP_MARGIN, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
 import { budgetText, interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
@@ -125,19 +125,24 @@ const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefi
 const buildKey = sha256Hex(JSON.stringify([sha256Hex(cleanBytes), sha256Hex(projectingBytes), manifest.space.sha256, defaultDefense, preset])).slice(0, 12);
 const cacheDir = join(out, 'cache', buildKey);
 // The attacks that search each pair's minimal budget, then Square (one eps: flipped or not).
-const MINIMAL_ATTACKS = ['apgd', 'gray-box', 'transfer', 'rays'];
+// APGD's units carry its stop margin through random defenses: units made under another rule (the first 'apgd' ones
+// stopped at 0) stay on disk unread rather than mix with these.
+const APGD = `apgd-m${RANDOM_STOP_MARGIN}`;
+const MINIMAL_ATTACKS = [APGD, 'gray-box', 'transfer', 'rays'];
 const ATTACKS = [...MINIMAL_ATTACKS, 'square'];
 // As the run names them when the data has the preset's pairs (the run counts the pairs it got).
-const checkUnits = [`apgd-2x-${Math.min(preset.doubling, preset.pairs)}`, `apgd-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
+const checkUnits = [`${APGD}-2x-${Math.min(preset.doubling, preset.pairs)}`, `${APGD}-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
 const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
 if (args.plan) {
   // Until they have units of their own: Square at most RayS's cost per query times its queries; each check about
   // APGD's cost per pair times its pairs and its extra iterations or restarts.
-  const checked = Math.min(preset.doubling, preset.pairs) / ((chunksOf('apgd', preset.pairs, CHUNKING)[0] as { idx: number[] }).idx.length);
+  const checked = Math.min(preset.doubling, preset.pairs) / ((chunksOf(APGD, preset.pairs, CHUNKING)[0] as { idx: number[] }).idx.length);
   const derived = {
     square: { from: 'rays', factor: preset.square.queries / preset.rays.queries, upper: true },
-    [checkUnits[0] as string]: { from: 'apgd', factor: 2 * checked, upper: false },
-    [checkUnits[1] as string]: { from: 'apgd', factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
+    [checkUnits[0] as string]: { from: APGD, factor: 2 * checked, upper: false },
+    [checkUnits[1] as string]: { from: APGD, factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
+    // Until its own units land, paced like the units of the rule before it (which stopped earlier, but then searched longer).
+    [APGD]: { from: 'apgd', factor: 1, upper: false },
   };
   const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) };
   const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
@@ -236,7 +241,7 @@ async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | unde
   const chunked = async <T extends Record<string, Array<number | boolean>>>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T> =>
     joinChunks(await chunks(name, work));
   const minimal: Record<string, number[]> = {};
-  minimal.apgd = await chunkedList('apgd', (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
+  minimal.apgd = await chunkedList(APGD, (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
   // The gray-box attacker knows the network the defense feeds, not the defense: references through the bare network.
   const bareRefs = await d.recognizer.embed(targetFaces);
   minimal.grayBox = await chunkedList('gray-box', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(2 + 100 * salt) },
@@ -261,8 +266,8 @@ async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | unde
     const lowered = dIdx.filter((i, k) => (found[k] as number) < (minimal.apgd?.[i] as number));
     return { pairs: dIdx.length, lowered: lowered.length, by: lowered.map((i) => ({ pair: i, from: minimal.apgd?.[i], to: found[dIdx.indexOf(i)] })) };
   };
-  const doubling = await stronger(`apgd-2x-${dIdx.length}`, { iterations: 2 * preset.apgd.iterations }, 8);
-  const restarts = await stronger(`apgd-restarts${RANDOM_RESTARTS}-${dIdx.length}`, { restarts: RANDOM_RESTARTS }, 9);
+  const doubling = await stronger(`${APGD}-2x-${dIdx.length}`, { iterations: 2 * preset.apgd.iterations }, 8);
+  const restarts = await stronger(`${APGD}-restarts${RANDOM_RESTARTS}-${dIdx.length}`, { restarts: RANDOM_RESTARTS }, 9);
 
   return {
     defense: d.name, label: d.label, threshold, operating,
@@ -284,7 +289,7 @@ const pct = (x: number) => (100 * x).toFixed(1);
 const eps = budgetText;
 const md: string[] = [
   `# Worst-case robustness (${args.preset} preset, seed ${seed})`, '',
-  `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses, margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',
+  `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses (a pair done once its averaged margin clears ${RANDOM_STOP_MARGIN}), margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',
   `| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | lowered by 2x iterations / ${RANDOM_RESTARTS} random starts |`,
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];

@@ -12,10 +12,12 @@ import { apgd, checkpoints } from '../../eval/attacks/apgd.ts';
 import { pgd, type LinfTask } from '../../eval/attacks/linf.ts';
 import { fromPlane, identityDefense, objective, toPlane, type DifferentiableDefense, type Objective } from '../../eval/attacks/objective.ts';
 import { rays } from '../../eval/attacks/rays.ts';
-import { apgdMinimal, fooledBy, margins, medianInterval, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from '../../eval/attacks/worst-case.ts';
+import { apgdMinimal, apgdStop, fooledBy, margins, medianInterval, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from '../../eval/attacks/worst-case.ts';
+import { evalDefenses } from '../../eval/defenses/index.ts';
 import { gradientRunner } from '../../eval/grad/session.ts';
+import { calibratedThreshold } from '../../src/calibration.ts';
 import { uniform } from '../../src/immune/rng.ts';
-import { attackTask } from '../helpers/attack-fixture.ts';
+import { attackPairs, attackTask, fixtureFace } from '../helpers/attack-fixture.ts';
 
 const threshold = manifest.calibration.modes.none.threshold;
 
@@ -48,6 +50,27 @@ describe('APGD', () => {
     // The margin it reports is the judge's margin.
     const m = await margins(bare, task, a2.faces, uniform(5));
     a2.margin.forEach((v, i) => expect(v).toBeCloseTo(m[i] as number, 4));
+  });
+});
+
+describe('APGD through a random defense (PIN)', () => {
+  it('stops only where fresh-draw judges agree the pair is broken (stopping at an averaged margin of 0 does not)', async () => {
+    const projecting = objective(await gradientRunner(new Uint8Array(readFileSync(new URL(`../../models/${manifest.pinRecognizer.file}`, import.meta.url)))));
+    const [pin] = await evalDefenses(['pin-threshold'], { clean: projecting, projecting });
+    if (!pin) throw new Error('no PIN defense');
+    const t: Target = { defense: pin.defense, recognizer: pin.recognizer, threshold: calibratedThreshold('pin-threshold', 1e-3), random: true };
+    // Impostor pairs 4 and 7 of the fixture at 2/255: pair 4 reachable, but only just (margins of 0.005 to 0.06), pair 7 not.
+    const refs = await pin.recognizer.embed(attackPairs.map((p) => fixtureFace(p.b)), pin.defense, uniform(4));
+    const two = subTask({ faces: attackPairs.map((p) => fixtureFace(p.a)), refs, sign: attackPairs.map((p) => (p.same ? -1 : 1)) }, [4, 7]);
+    const judges = async (stopAbove: number) => {
+      const r = await apgd(pin.recognizer, two, { eps: 2, threshold: t.threshold, iterations: 10, samples: 8, defense: pin.defense, rng: uniform(2), stopAbove });
+      expect(r.margin[0]).toBeGreaterThan(stopAbove);
+      return Promise.all(Array.from({ length: 8 }, async (_, k) => (await fooledBy(t, two, r.faces, uniform(100 + k)))[0]));
+    };
+    expect(apgdStop(t)).toBeGreaterThan(0);
+    expect(await judges(apgdStop(t))).toEqual(new Array(8).fill(true));
+    // The old rule: APGD reports the pair broken, and fresh judges disagree.
+    expect(await judges(0)).toContain(false);
   });
 });
 
