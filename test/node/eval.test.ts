@@ -85,7 +85,7 @@ describe('npm run eval --preset quick', () => {
     expect(plan).toMatch(/\n(\d+) of \1 units done; about 0\.0 h left at the pace so far\.\n/);
     expect(plan).not.toContain('| ? (0)');
     // ...and the interim budgets of its finished units, every pair covered, dodging and impersonation apart.
-    expect(plan).toContain('| none | apgd | 8/8 (4 / 4) |');
+    expect(plan).toContain('| none | apgd-m0.05 | 8/8 (4 / 4) |');
     expect(plan).toContain('| pin-threshold | worst so far | 8/8 (4 / 4) |');
   });
 
