@@ -17,7 +17,7 @@ import { evalDefenses } from '../../eval/defenses/index.ts';
 import { gradientRunner } from '../../eval/grad/session.ts';
 import { calibratedThreshold } from '../../src/calibration.ts';
 import { uniform } from '../../src/immune/rng.ts';
-import { attackPairs, attackTask, fixtureFace } from '../helpers/attack-fixture.ts';
+import { attackTask } from '../helpers/attack-fixture.ts';
 
 const threshold = manifest.calibration.modes.none.threshold;
 
@@ -60,8 +60,7 @@ describe('APGD through a random defense (PIN)', () => {
     if (!pin) throw new Error('no PIN defense');
     const t: Target = { defense: pin.defense, recognizer: pin.recognizer, threshold: calibratedThreshold('pin-threshold', 1e-3), random: true };
     // Impostor pairs 4 and 7 of the fixture at 2/255: pair 4 reachable, but only just (margins of 0.005 to 0.06), pair 7 not.
-    const refs = await pin.recognizer.embed(attackPairs.map((p) => fixtureFace(p.b)), pin.defense, uniform(4));
-    const two = subTask({ faces: attackPairs.map((p) => fixtureFace(p.a)), refs, sign: attackPairs.map((p) => (p.same ? -1 : 1)) }, [4, 7]);
+    const two = subTask(await attackTask(pin.recognizer, pin.defense, uniform(4)), [4, 7]);
     const judges = async (stopAbove: number) => {
       const r = await apgd(pin.recognizer, two, { eps: 2, threshold: t.threshold, iterations: 10, samples: 8, defense: pin.defense, rng: uniform(2), stopAbove });
       expect(r.margin[0]).toBeGreaterThan(stopAbove);
