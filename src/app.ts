@@ -21,7 +21,7 @@ export interface AppOptions extends ConfigInput {
   runtime?: string;
   /** Where subjects, templates and keys live; default: one in-memory store per app (lost on restart). */
   store?: StoreProvider;
-  /** The rate limiter for a request; default: a token bucket per isolate. */
+  /** The rate limiter for a request and scope (API key, or verify attempts per subject); default: a token bucket per isolate. */
   rateLimiter?: RateLimiterProvider;
 }
 

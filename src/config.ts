@@ -44,6 +44,12 @@ export interface SecurityConfig {
   /** Per API key (PINFACE_RATE_LIMIT = requests per minute; the burst is a quarter of it). */
   rateLimit: RateLimitSettings;
   /**
+   * Verify attempts per enrolled subject, over every key of its tenant (PINFACE_SUBJECT_ATTEMPTS = attempts per
+   * hour; the burst is a sixth of it). PIN draws a fresh mask per request, so a caller who may retry a perturbed
+   * photo wins at its per-draw rate: this caps the retries a subject can be attacked with. Keys mode only.
+   */
+  subjectAttempts: RateLimitSettings;
+  /**
    * Request options that weaken the defense which callers may use (PINFACE_ALLOW_OPTIONS);
    * absent: all of them in open mode, none with keys.
    */
@@ -83,6 +89,8 @@ export const defaultSecurity: SecurityConfig = {
   auth: 'keys',
   corsOrigins: [],
   rateLimit: { perMinute: 120, burst: 30 },
+  // A person logging in retries a few times, not dozens: 5 at once, then one every 2 minutes.
+  subjectAttempts: { perMinute: 0.5, burst: 5 },
 };
 
 /** Deployment settings that arrive as environment variables (Workers vars/secrets, Deno.env, process.env). */
@@ -91,12 +99,13 @@ export interface PinfaceVars {
   PINFACE_ADMIN_TOKEN?: string;
   PINFACE_CORS_ORIGINS?: string;
   PINFACE_RATE_LIMIT?: string;
+  PINFACE_SUBJECT_ATTEMPTS?: string;
   PINFACE_ALLOW_OPTIONS?: string;
 }
 
 /** The variables an adapter outside Workers reads from its environment (Deno.env, process.env). */
 export const varsFrom = (get: (name: string) => string | undefined): PinfaceVars => {
-  const names = ['PINFACE_AUTH', 'PINFACE_ADMIN_TOKEN', 'PINFACE_CORS_ORIGINS', 'PINFACE_RATE_LIMIT', 'PINFACE_ALLOW_OPTIONS'] as const;
+  const names = ['PINFACE_AUTH', 'PINFACE_ADMIN_TOKEN', 'PINFACE_CORS_ORIGINS', 'PINFACE_RATE_LIMIT', 'PINFACE_SUBJECT_ATTEMPTS', 'PINFACE_ALLOW_OPTIONS'] as const;
   return Object.fromEntries(names.flatMap((k) => (get(k) === undefined ? [] : [[k, get(k)]])));
 };
 
@@ -104,12 +113,14 @@ export const varsFrom = (get: (name: string) => string | undefined): PinfaceVars
 export function securityFromVars(base: SecurityConfig, vars: PinfaceVars | undefined): SecurityConfig {
   if (!vars) return base;
   const perMinute = Number(vars.PINFACE_RATE_LIMIT);
+  const perHour = Number(vars.PINFACE_SUBJECT_ATTEMPTS);
   return {
     ...base,
     ...(vars.PINFACE_AUTH === undefined ? {} : { auth: vars.PINFACE_AUTH === 'open' ? 'open' : 'keys' }),
     ...(vars.PINFACE_ADMIN_TOKEN ? { adminToken: vars.PINFACE_ADMIN_TOKEN } : {}),
     ...(vars.PINFACE_CORS_ORIGINS === undefined ? {} : { corsOrigins: vars.PINFACE_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) }),
     ...(Number.isFinite(perMinute) && perMinute > 0 ? { rateLimit: { perMinute, burst: Math.max(1, Math.ceil(perMinute / 4)) } } : {}),
+    ...(Number.isFinite(perHour) && perHour > 0 ? { subjectAttempts: { perMinute: perHour / 60, burst: Math.max(1, Math.ceil(perHour / 6)) } } : {}),
     ...(vars.PINFACE_ALLOW_OPTIONS === undefined ? {} : { allowOptions: parseAllowedOptions(vars.PINFACE_ALLOW_OPTIONS) }),
   };
 }

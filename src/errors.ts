@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'
+  | 'subject_rate_limited'
   | 'incompatible_templates'
   | 'no_templates'
   | 'storage_unavailable'
@@ -34,6 +35,7 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   rate_limited: 429,
+  subject_rate_limited: 429,
   incompatible_templates: 409,
   no_templates: 409,
   storage_unavailable: 503,
@@ -56,6 +58,7 @@ const TITLE: Record<ErrorCode, string> = {
   unauthorized: 'Missing or invalid API key',
   forbidden: 'Not allowed for this key',
   rate_limited: 'Too many requests',
+  subject_rate_limited: 'Too many attempts for this subject',
   incompatible_templates: 'Templates from another model or defense',
   no_templates: 'No enrolled faces',
   storage_unavailable: 'Storage unavailable',

@@ -34,7 +34,7 @@ const storeProblems = {
   401: { description: 'unauthorized', ...json(ProblemSchema) },
   404: { description: 'not_found', ...json(ProblemSchema) },
   409: { description: 'no_templates or incompatible_templates', ...json(ProblemSchema) },
-  429: { description: 'rate_limited', ...json(ProblemSchema) },
+  429: { description: 'rate_limited (the key), or subject_rate_limited (verify attempts on the subject)', ...json(ProblemSchema) },
 };
 
 const routes = [
@@ -121,6 +121,8 @@ export function registerSubjectRoutes(app: OpenAPIHono<PinfaceEnv>, engine: () =
     const t0 = performance.now();
     const { aggregate } = parseOrThrow(SubjectVerifyQuerySchema, c.req.query());
     const subject = await subjectOr404(c, c.req.param('id'));
+    // Before the photo is read: an attempt over the limit costs the service nothing.
+    await auth.subjectAttempt(c, subject.id);
     const p = await probe(c, true);
     const all = await c.var.store.listFaces(c.var.tenant, subject.id);
     const faces = all.filter((f) => f.version === p.version);

@@ -1,8 +1,9 @@
 /**
  * @module Cloudflare Workers adapter: wasm arrives as compiled modules through static imports
  * and models as ArrayBuffers (workers-assets.ts), so nothing is compiled or fetched at run time.
- * Subjects live in D1 (binding DB), and keys are rate limited by the RATE_LIMITER binding when
- * the deployment has one (wrangler.toml). Nothing is built at import: call the factory.
+ * Subjects live in D1 (binding DB); keys are rate limited by the RATE_LIMITER binding and verify
+ * attempts per subject by SUBJECT_RATE_LIMITER, where the deployment has them (wrangler.toml); a
+ * token bucket per isolate otherwise. Nothing is built at import: call the factory.
  */
 import space from '../../models/immune-space.bin';
 import selector from '../../models/pin-selector.bin';
@@ -12,7 +13,7 @@ import { workersRateLimiter, type WorkersRateLimit } from '../security/rate-limi
 import { d1Store, type D1Like } from '../store/d1.ts';
 import { workersAssets } from './workers-assets.ts';
 
-/** The period of the [[ratelimits]] binding in wrangler.toml: the Retry-After it answers. */
+/** The period of both [[ratelimits]] bindings in wrangler.toml: the Retry-After they answer. */
 const RATE_LIMIT_PERIOD_S = 60;
 
 /**
@@ -26,7 +27,10 @@ export function createWorkersApp(options: AppOptions = {}) {
   return createApp({ ...workersAssets, space: new Uint8Array(space), selector: new Uint8Array(selector), releaseAfterLoad: true }, {
     runtime: 'workerd',
     store: (env) => d1Store(env.DB as D1Like | undefined),
-    rateLimiter: (env) => (env.RATE_LIMITER ? workersRateLimiter(env.RATE_LIMITER as WorkersRateLimit, RATE_LIMIT_PERIOD_S) : undefined),
+    rateLimiter: (env, _settings, scope) => {
+      const binding = scope === 'key' ? env.RATE_LIMITER : env.SUBJECT_RATE_LIMITER;
+      return binding ? workersRateLimiter(binding as WorkersRateLimit, RATE_LIMIT_PERIOD_S) : undefined;
+    },
     ...options,
     limits: { ...workersLimits, ...options.limits },
   });

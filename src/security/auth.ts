@@ -14,8 +14,11 @@ import { tokenBucket, type RateLimiter, type RateLimitSettings } from './rate-li
 
 export const OPEN_TENANT = 'open';
 
-/** Picks the limiter for a request: the adapter's (e.g. the Workers binding) or one token bucket per settings. */
-export type RateLimiterProvider = (bindings: PinfaceEnv['Bindings'], settings: RateLimitSettings) => RateLimiter | undefined;
+/** What a limiter counts: requests per API key, or verify attempts per enrolled subject. */
+export type RateLimitScope = 'key' | 'subject';
+
+/** Picks the limiter for a request: the adapter's (e.g. a Workers binding) or one token bucket per settings. */
+export type RateLimiterProvider = (bindings: PinfaceEnv['Bindings'], settings: RateLimitSettings, scope: RateLimitScope) => RateLimiter | undefined;
 
 export interface RouteAuth {
   /** POST /v1/admin/*: the operator's admin token; no tenant. Sets the store. */
@@ -24,12 +27,14 @@ export interface RouteAuth {
   tenant: MiddlewareHandler<PinfaceEnv>;
   /** Routes that read or write storage; after `tenant` or `admin`, which may have resolved it already. */
   store: MiddlewareHandler<PinfaceEnv>;
+  /** Spends one of a subject's verify attempts (after `tenant`), or answers 429 `subject_rate_limited`; open mode has no limit. */
+  subjectAttempt(c: Context<PinfaceEnv>, subjectId: string): Promise<void>;
 }
 
 export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, rateLimiter?: RateLimiterProvider): RouteAuth {
   const buckets = new Map<string, RateLimiter>();
-  const bucketFor = (s: RateLimitSettings): RateLimiter => {
-    const id = `${s.perMinute}/${s.burst}`;
+  const bucketFor = (s: RateLimitSettings, scope: RateLimitScope): RateLimiter => {
+    const id = `${scope}:${s.perMinute}/${s.burst}`;
     let b = buckets.get(id);
     if (!b) buckets.set(id, (b = tokenBucket(s)));
     return b;
@@ -57,7 +62,7 @@ export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, r
         return next();
       }
       const key = await authenticateKey(await storeOf(c), c.req.header('authorization'));
-      const limited = await (rateLimiter?.(c.env, security.rateLimit) ?? bucketFor(security.rateLimit)).take(key.id);
+      const limited = await (rateLimiter?.(c.env, security.rateLimit, 'key') ?? bucketFor(security.rateLimit, 'key')).take(key.id);
       if (!limited.ok) {
         throw new PinfaceError('rate_limited', `[pinface] [auth] This API key sent more than ${security.rateLimit.perMinute} requests per minute. Retry after ${limited.retryAfter} s.`, {
           headers: { 'retry-after': String(limited.retryAfter) }, extra: { retryAfter: limited.retryAfter },
@@ -70,6 +75,18 @@ export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, r
     store: async (c, next) => {
       await storeOf(c);
       return next();
+    },
+    subjectAttempt: async (c, subjectId) => {
+      const security = securityFromVars(config, c.env);
+      if (security.auth === 'open') return;
+      const s = security.subjectAttempts;
+      // Keyed by tenant and subject, not by API key: minting more keys buys an attacker no more tries.
+      const limited = await (rateLimiter?.(c.env, s, 'subject') ?? bucketFor(s, 'subject')).take(`${c.var.tenant}/${subjectId}`);
+      if (!limited.ok) {
+        throw new PinfaceError('subject_rate_limited', `[pinface] [auth] Subject "${subjectId}" has had too many verify attempts (${s.burst} at once, then ${Math.round(s.perMinute * 60)} per hour). Retry after ${limited.retryAfter} s.`, {
+          headers: { 'retry-after': String(limited.retryAfter) }, extra: { retryAfter: limited.retryAfter },
+        });
+      }
     },
   };
 }

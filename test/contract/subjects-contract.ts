@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ContractTarget, type Json, TEST_ADMIN_TOKEN, expectProblem, form, keyedTarget, mintKey, post, thresholdOf, withKey } from './app-contract.ts';
+import { defaultSecurity } from '../../src/config.ts';
 import { faces, toBase64 } from './fixtures.ts';
 
 export interface SecurityExpectations {
@@ -140,6 +141,19 @@ export function subjectsContract(name: string, getServer: () => ContractTarget, 
         const strictSearch = await call(t, '/v1/search?topK=2', { method: 'POST', body: form({ image: faces.a2, far: '1e-4' }) });
         expect(strictSearch.body).toMatchObject({ far: 1e-4, threshold: thresholdOf('pin-threshold', 1e-4) });
         expect(strictSearch.body.results[0].match).toBe(strictSearch.body.results[0].similarity >= strictSearch.body.threshold);
+      });
+
+      it(`limits verify attempts per subject, whichever key sends them: 429 subject_rate_limited after ${defaultSecurity.subjectAttempts.burst}, other subjects unaffected`, async () => {
+        const t = getTarget();
+        const [id, other] = [await createSubject(t), await createSubject(t)];
+        // Photo-less attempts: each counts (the limit comes before the photo is read) and costs no analysis.
+        const attempt = async (target: ContractTarget, subject: string) => post(target, `/v1/subjects/${subject}/verify`, form({ far: '1e-3' }));
+        for (let i = 0; i < defaultSecurity.subjectAttempts.burst; i++) await expectProblem(await attempt(t, id), 400, 'invalid_parameters', 'image');
+        const secondKey = withKey(getServer(), (await mintKey(getServer(), `subjects-${name}`)).token);
+        const limited = await attempt(secondKey, id);
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+        await expectProblem(limited, 429, 'subject_rate_limited');
+        await expectProblem(await attempt(t, other), 400, 'invalid_parameters', 'image');
       });
 
       it('compares only templates of the same model and defense', async () => {
