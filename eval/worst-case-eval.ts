@@ -206,13 +206,14 @@ interface Row {
 }
 type Defense = EvalDefense & { key: string };
 /**
- * One defense's row. Through 'rays' it stops before Square and the convergence checks: every row's fast attacks
- * run first, so each row's white-box budgets land hours before the slowest unit of any row (Square spends up to
- * 10,000 queries on each pair it cannot flip); the second pass finds them in the cache.
+ * One defense's row, in passes over every row, cheapest evidence first: through 'rays' the minimal-budget attacks,
+ * through 'checks' also APGD's convergence checks, then Square (up to 10,000 queries on each pair it cannot flip,
+ * the slowest unit of any row). Each row's white-box budgets and their checks so land hours before any Square; a
+ * later pass finds the earlier units in the cache.
  */
-async function evaluate(d: Defense, through: 'rays'): Promise<undefined>;
+async function evaluate(d: Defense, through: 'rays' | 'checks'): Promise<undefined>;
 async function evaluate(d: Defense, through: 'all'): Promise<Row>;
-async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | undefined> {
+async function evaluate(d: Defense, through: 'rays' | 'checks' | 'all'): Promise<Row | undefined> {
   // 1. The threshold and the clean operating point.
   const threshold = args.threshold && d.key !== d.name ? Number(args.threshold)
     : isServiceMode(d.name) ? calibratedThreshold(d.name, 1e-3)
@@ -254,8 +255,6 @@ async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | unde
   const hard = await chunked('rays', (t, idx, salt) => raysMinimal(target, t, preset.rays.queries, preset.rays.maxEps, rng(6 + 100 * salt), preset.draws, idx.map((i) => targetFaces[i] as Float32Array)));
   minimal.rays = hard.eps;
   if (through === 'rays') return undefined;
-  const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
-  const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
 
   // 3. Convergence checks on a subset (half dodging, half impersonation): APGD with twice the iterations, and APGD
   // from RANDOM_RESTARTS random starts, must not find smaller budgets than the run's APGD did.
@@ -268,6 +267,9 @@ async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | unde
   };
   const doubling = await stronger(`${APGD}-2x-${dIdx.length}`, { iterations: 2 * preset.apgd.iterations }, 8);
   const restarts = await stronger(`${APGD}-restarts${RANDOM_RESTARTS}-${dIdx.length}`, { restarts: RANDOM_RESTARTS }, 9);
+  if (through === 'checks') return undefined;
+  const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
+  const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
 
   return {
     defense: d.name, label: d.label, threshold, operating,
@@ -281,6 +283,7 @@ async function evaluate(d: Defense, through: 'rays' | 'all'): Promise<Row | unde
   };
 }
 for (const d of defenses) await evaluate(d, 'rays');
+for (const d of defenses) await evaluate(d, 'checks');
 const results: Row[] = [];
 for (const d of defenses) results.push(await evaluate(d, 'all'));
 

@@ -74,9 +74,13 @@ describe('npm run eval --preset quick', () => {
     // (a computed unit appends its minutes to timings.jsonl), the same table.
     const timings = () => readFileSync(join(dir, 'cache', readdirSync(join(dir, 'cache'))[0] as string, 'timings.jsonl'), 'utf8');
     const before = timings();
-    // Every row's fast attacks before any row's Square: a long run's white-box budgets land first.
+    // Every row's fast attacks, then every row's convergence checks, before any row's Square: a long run's white-box
+    // budgets and the evidence that they converged land first.
     const order = before.trim().split('\n').map((l) => (JSON.parse(l) as { attack: string }).attack);
-    expect(order.indexOf('square')).toBeGreaterThan(order.lastIndexOf('rays'));
+    const checks = order.flatMap((a, i) => (/-2x-|-restarts/.test(a) ? [i] : []));
+    expect(checks).toHaveLength(4);
+    expect(Math.min(...checks)).toBeGreaterThan(order.lastIndexOf('rays'));
+    expect(order.indexOf('square')).toBeGreaterThan(Math.max(...checks));
     runWorst('--lanes', '2');
     expect(timings()).toBe(before);
     expect(table(readFileSync(join(dir, 'results.md'), 'utf8'))).toEqual(table(md));
