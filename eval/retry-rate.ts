@@ -1,0 +1,61 @@
+/**
+ * @module eval/retry-rate: `npx tsx eval/retry-rate.ts` — what a caller who may retry wins below the budgets the full
+ * worst-case run credits. The run judges a point through PIN by the majority of 5 fresh mask draws; the service draws
+ * one per request. For the first 10 dodging and 10 impersonation pairs whose APGD budget through the shipped PIN is at
+ * least 2/255 (read from the run's cache), APGD with the full preset's settings at one step below that budget, then
+ * the share of 64 fresh draws its point fools and what 5 tries (the per-subject cap's burst) would win.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import manifest from '../models/manifest.json' with { type: 'json' };
+import { repoRoot } from '../scripts/lib/node-models.ts';
+import { calibratedThreshold } from '../src/calibration.ts';
+import { uniform } from '../src/immune/rng.ts';
+import { apgd } from './attacks/apgd.ts';
+import { objective } from './attacks/objective.ts';
+import { margins, RANDOM_STOP_MARGIN, subTask, type Target } from './attacks/worst-case.ts';
+import { attackedPairs, loadEvalData } from './data.ts';
+import { evalDefenses } from './defenses/index.ts';
+import { gradientRunner } from './grad/session.ts';
+
+const dir = process.argv[2] ?? 'report/worst-case/cache/280ae79605be';
+const budget = new Map<number, number>();
+for (const f of readdirSync(dir).filter((f) => f.startsWith('pin-threshold-apgd-m0.05-pairs'))) {
+  const from = Number(/pairs(\d+)-/.exec(f)?.[1]);
+  (JSON.parse(readFileSync(join(dir, f), 'utf8')) as number[]).forEach((x, i) => budget.set(from + i, x));
+}
+const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + 100 && b >= 2).sort((a, b) => a[0] - b[0]).slice(0, 10).map(([i]) => i);
+const idx = [...pick(0), ...pick(100)];
+
+const read = (p: string) => new Uint8Array(readFileSync(p));
+const clean = objective(await gradientRunner(read(join(repoRoot, 'models', manifest.models.feature.file)), { threads: 1 }));
+const projecting = objective(await gradientRunner(read(join(repoRoot, 'models', (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file ?? manifest.models.feature.file)), { threads: 1 }));
+const [d] = await evalDefenses(['pin-threshold'], { clean, projecting });
+if (!d) throw new Error('no defense');
+const data = await loadEvalData(join(repoRoot, '..', 'shared', 'data'), 1);
+const attacked = attackedPairs(data, 200, 1);
+const threshold = calibratedThreshold('pin-threshold', 1e-3);
+const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
+const faces = attacked.map((p) => data.face(p.a) as Float32Array);
+const refs = await d.recognizer.embed(attacked.map((p) => data.face(p.b) as Float32Array), d.defense, uniform(1 + 3));
+const task = { faces, refs, sign: attacked.map((p) => (p.same ? -1 : 1)) };
+const t0 = performance.now();
+const rows: string[] = [];
+for (const group of [idx.filter((i) => budget.get(i) === 2), idx.filter((i) => (budget.get(i) as number) >= 3)]) {
+  for (const e of [...new Set(group.map((i) => (budget.get(i) as number) - 1))]) {
+    const ids = group.filter((i) => (budget.get(i) as number) - 1 === e);
+    const sub = subTask(task, ids);
+    const r = await apgd(d.recognizer, sub, { eps: e, threshold, iterations: 25, restarts: 1, defense: d.defense, samples: 16, rng: uniform(11), stopAbove: RANDOM_STOP_MARGIN });
+    const wins = new Array<number>(ids.length).fill(0);
+    const draws = 64, rng = uniform(777);
+    for (let k = 0; k < draws; k++) (await margins(target, sub, r.faces, rng)).forEach((m, i) => { if (m > 0) wins[i] = (wins[i] as number) + 1; });
+    ids.forEach((pair, i) => {
+      const p = (wins[i] as number) / draws;
+      rows.push(`| ${pair} | ${pair < 100 ? 'dodging' : 'impersonation'} | ${budget.get(pair)} | ${e} | ${(r.margin[i] as number).toFixed(3)} | ${(100 * p).toFixed(1)} | ${(100 * (1 - (1 - p) ** 5)).toFixed(1)} |`);
+    });
+    console.error(`eps ${e}: ${ids.length} pairs, ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+  }
+}
+console.log('| pair | kind | majority budget /255 | attacked at /255 | EOT margin | per-draw fooled % (64 draws) | 5 tries % |');
+console.log('|---|---|---|---|---|---|---|');
+console.log(rows.sort((a, b) => Number(a.split('|')[1]) - Number(b.split('|')[1])).join('\n'));
