@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { securityFromVars, type SecurityConfig } from '../config.ts';
 import type { PinfaceEnv, StoreProvider } from '../env.ts';
-import { PinfaceError } from '../errors.ts';
+import { PinfaceError, type ErrorCode } from '../errors.ts';
 import type { Store } from '../store/types.ts';
 import { authenticateKey, checkAdminToken } from './keys.ts';
 import { tokenBucket, type RateLimiter, type RateLimitSettings } from './rate-limit.ts';
@@ -39,6 +39,13 @@ export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, r
     if (!b) buckets.set(id, (b = tokenBucket(s)));
     return b;
   };
+  /** Spends one token of `id` in its scope's limiter, or throws `code` (429) with Retry-After and the detail `refused` gives. */
+  const spend = async (c: Context<PinfaceEnv>, s: RateLimitSettings, scope: RateLimitScope, id: string, code: ErrorCode, refused: (retryAfter: number) => string): Promise<void> => {
+    const limited = await (rateLimiter?.(c.env, s, scope) ?? bucketFor(s, scope)).take(id);
+    if (!limited.ok) {
+      throw new PinfaceError(code, refused(limited.retryAfter), { headers: { 'retry-after': String(limited.retryAfter) }, extra: { retryAfter: limited.retryAfter } });
+    }
+  };
   const storeOf = async (c: Context<PinfaceEnv>): Promise<Store> => {
     const known = c.get('store') as Store | undefined;
     if (known) return known;
@@ -62,12 +69,8 @@ export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, r
         return next();
       }
       const key = await authenticateKey(await storeOf(c), c.req.header('authorization'));
-      const limited = await (rateLimiter?.(c.env, security.rateLimit, 'key') ?? bucketFor(security.rateLimit, 'key')).take(key.id);
-      if (!limited.ok) {
-        throw new PinfaceError('rate_limited', `[pinface] [auth] This API key sent more than ${security.rateLimit.perMinute} requests per minute. Retry after ${limited.retryAfter} s.`, {
-          headers: { 'retry-after': String(limited.retryAfter) }, extra: { retryAfter: limited.retryAfter },
-        });
-      }
+      await spend(c, security.rateLimit, 'key', key.id, 'rate_limited',
+        (after) => `[pinface] [auth] This API key sent more than ${security.rateLimit.perMinute} requests per minute. Retry after ${after} s.`);
       c.set('tenant', key.tenant);
       c.set('keyId', key.id);
       return next();
@@ -81,12 +84,8 @@ export function routeAuth(config: SecurityConfig, provideStore: StoreProvider, r
       if (security.auth === 'open') return;
       const s = security.subjectAttempts;
       // Keyed by tenant and subject, not by API key: minting more keys buys an attacker no more tries.
-      const limited = await (rateLimiter?.(c.env, s, 'subject') ?? bucketFor(s, 'subject')).take(`${c.var.tenant}/${subjectId}`);
-      if (!limited.ok) {
-        throw new PinfaceError('subject_rate_limited', `[pinface] [auth] Subject "${subjectId}" has had too many verify attempts (${s.burst} at once, then ${Math.round(s.perMinute * 60)} per hour). Retry after ${limited.retryAfter} s.`, {
-          headers: { 'retry-after': String(limited.retryAfter) }, extra: { retryAfter: limited.retryAfter },
-        });
-      }
+      await spend(c, s, 'subject', `${c.var.tenant}/${subjectId}`, 'subject_rate_limited',
+        (after) => `[pinface] [auth] Subject "${subjectId}" has had too many verify attempts (${s.burst} at once, then ${Math.round(s.perMinute * 60)} per hour). Retry after ${after} s.`);
     },
   };
 }
