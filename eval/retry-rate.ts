@@ -5,7 +5,7 @@
  * least 2/255 (read from the run's cache), APGD with the full preset's settings at one step below that budget, then
  * the share of 64 fresh draws its point fools and what 5 tries (the per-subject cap's burst) would win.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import manifest from '../models/manifest.json' with { type: 'json' };
 import { repoRoot } from '../scripts/lib/node-models.ts';
@@ -13,19 +13,19 @@ import { calibratedThreshold } from '../src/calibration.ts';
 import { uniform } from '../src/immune/rng.ts';
 import { apgd } from './attacks/apgd.ts';
 import { objective } from './attacks/objective.ts';
-import { margins, RANDOM_STOP_MARGIN, subTask, type Target } from './attacks/worst-case.ts';
+import { RANDOM_STOP_MARGIN, subTask, wrongDraws, type Target } from './attacks/worst-case.ts';
+import { readUnit, unitFiles } from './cache.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { evalDefenses } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
+import { APGD_UNIT, attackBudgets, CHUNKING } from './worst-case-plan.ts';
 
 const dir = process.argv[2] ?? 'report/worst-case/cache/280ae79605be';
-const budget = new Map<number, number>();
-for (const f of readdirSync(dir).filter((f) => f.startsWith('pin-threshold-apgd-m0.05-pairs'))) {
-  const from = Number(/pairs(\d+)-/.exec(f)?.[1]);
-  (JSON.parse(readFileSync(join(dir, f), 'utf8')) as number[]).forEach((x, i) => budget.set(from + i, x));
-}
-const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + 100 && b >= 2).sort((a, b) => a[0] - b[0]).slice(0, 10).map(([i]) => i);
-const idx = [...pick(0), ...pick(100)];
+const PAIRS = 200;
+const budgets = attackBudgets({ files: unitFiles(dir), pairs: PAIRS, seed: 1, chunking: CHUNKING, read: (f) => readUnit(dir, f) }, 'pin-threshold', APGD_UNIT);
+const budget = new Map(budgets.flatMap((b, i) => (b === undefined ? [] : [[i, b] as const])));
+const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + PAIRS / 2 && b >= 2).slice(0, 10).map(([i]) => i);
+const idx = [...pick(0), ...pick(PAIRS / 2)];
 
 const read = (p: string) => new Uint8Array(readFileSync(p));
 const clean = objective(await gradientRunner(read(join(repoRoot, 'models', manifest.models.feature.file)), { threads: 1 }));
@@ -33,7 +33,7 @@ const projecting = objective(await gradientRunner(read(join(repoRoot, 'models', 
 const [d] = await evalDefenses(['pin-threshold'], { clean, projecting });
 if (!d) throw new Error('no defense');
 const data = await loadEvalData(join(repoRoot, '..', 'shared', 'data'), 1);
-const attacked = attackedPairs(data, 200, 1);
+const attacked = attackedPairs(data, PAIRS, 1);
 const threshold = calibratedThreshold('pin-threshold', 1e-3);
 const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
 const faces = attacked.map((p) => data.face(p.a) as Float32Array);
@@ -46,12 +46,11 @@ for (const group of [idx.filter((i) => budget.get(i) === 2), idx.filter((i) => (
     const ids = group.filter((i) => (budget.get(i) as number) - 1 === e);
     const sub = subTask(task, ids);
     const r = await apgd(d.recognizer, sub, { eps: e, threshold, iterations: 25, restarts: 1, defense: d.defense, samples: 16, rng: uniform(11), stopAbove: RANDOM_STOP_MARGIN });
-    const wins = new Array<number>(ids.length).fill(0);
-    const draws = 64, rng = uniform(777);
-    for (let k = 0; k < draws; k++) (await margins(target, sub, r.faces, rng)).forEach((m, i) => { if (m > 0) wins[i] = (wins[i] as number) + 1; });
+    const draws = 64;
+    const wins = await wrongDraws(target, sub, r.faces, uniform(777), draws);
     ids.forEach((pair, i) => {
       const p = (wins[i] as number) / draws;
-      rows.push(`| ${pair} | ${pair < 100 ? 'dodging' : 'impersonation'} | ${budget.get(pair)} | ${e} | ${(r.margin[i] as number).toFixed(3)} | ${(100 * p).toFixed(1)} | ${(100 * (1 - (1 - p) ** 5)).toFixed(1)} |`);
+      rows.push(`| ${pair} | ${pair < PAIRS / 2 ? 'dodging' : 'impersonation'} | ${budget.get(pair)} | ${e} | ${(r.margin[i] as number).toFixed(3)} | ${(100 * p).toFixed(1)} | ${(100 * (1 - (1 - p) ** 5)).toFixed(1)} |`);
     });
     console.error(`eps ${e}: ${ids.length} pairs, ${((performance.now() - t0) / 60000).toFixed(1)} min`);
   }

@@ -31,7 +31,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, RANDOM_STOP_MARGIN, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { budgetText, interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
+import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -51,13 +51,6 @@ interface Preset {
   draws: number;
   grid: number[];
 }
-
-/**
- * Up to `oneUnit` pairs, an attack is one cached unit (the quick and medium presets); above, one unit per
- * `size` pairs. At the medium run's rates the full preset's largest unit (Square, 10 pairs x 10,000 queries,
- * majority of 5 draws) is 25-45 min here, so a run split over sessions loses at most that much.
- */
-const CHUNKING = { oneUnit: 50, size: 10 };
 
 /**
  * Random starts of the restart check (beside the doubling check, on the same pairs). A constant, not a preset field:
@@ -125,24 +118,21 @@ const candidateBytes = args.recognizer ? read(resolve(args.recognizer)) : undefi
 const buildKey = sha256Hex(JSON.stringify([sha256Hex(cleanBytes), sha256Hex(projectingBytes), manifest.space.sha256, defaultDefense, preset])).slice(0, 12);
 const cacheDir = join(out, 'cache', buildKey);
 // The attacks that search each pair's minimal budget, then Square (one eps: flipped or not).
-// APGD's units carry its stop margin through random defenses: units made under another rule (the first 'apgd' ones
-// stopped at 0) stay on disk unread rather than mix with these.
-const APGD = `apgd-m${RANDOM_STOP_MARGIN}`;
-const MINIMAL_ATTACKS = [APGD, 'gray-box', 'transfer', 'rays'];
+const MINIMAL_ATTACKS = [APGD_UNIT, 'gray-box', 'transfer', 'rays'];
 const ATTACKS = [...MINIMAL_ATTACKS, 'square'];
 // As the run names them when the data has the preset's pairs (the run counts the pairs it got).
-const checkUnits = [`${APGD}-2x-${Math.min(preset.doubling, preset.pairs)}`, `${APGD}-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
+const checkUnits = [`${APGD_UNIT}-2x-${Math.min(preset.doubling, preset.pairs)}`, `${APGD_UNIT}-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
 const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
 if (args.plan) {
   // Until they have units of their own: Square at most RayS's cost per query times its queries; each check about
   // APGD's cost per pair times its pairs and its extra iterations or restarts.
-  const checked = Math.min(preset.doubling, preset.pairs) / ((chunksOf(APGD, preset.pairs, CHUNKING)[0] as { idx: number[] }).idx.length);
+  const checked = Math.min(preset.doubling, preset.pairs) / ((chunksOf(APGD_UNIT, preset.pairs, CHUNKING)[0] as { idx: number[] }).idx.length);
   const derived = {
     square: { from: 'rays', factor: preset.square.queries / preset.rays.queries, upper: true },
-    [checkUnits[0] as string]: { from: APGD, factor: 2 * checked, upper: false },
-    [checkUnits[1] as string]: { from: APGD, factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
+    [checkUnits[0] as string]: { from: APGD_UNIT, factor: 2 * checked, upper: false },
+    [checkUnits[1] as string]: { from: APGD_UNIT, factor: (RANDOM_RESTARTS / preset.apgd.restarts) * checked, upper: false },
     // Until its own units land, paced like the units of the rule before it (which stopped earlier, but then searched longer).
-    [APGD]: { from: 'apgd', factor: 1, upper: false },
+    [APGD_UNIT]: { from: 'apgd', factor: 1, upper: false },
   };
   const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) };
   const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
@@ -242,7 +232,7 @@ async function evaluate(d: Defense, through: 'rays' | 'checks' | 'all'): Promise
   const chunked = async <T extends Record<string, Array<number | boolean>>>(name: string, work: (t: LinfTask, idx: number[], salt: number) => Promise<T>): Promise<T> =>
     joinChunks(await chunks(name, work));
   const minimal: Record<string, number[]> = {};
-  minimal.apgd = await chunkedList(APGD, (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
+  minimal.apgd = await chunkedList(APGD_UNIT, (t, _idx, salt) => apgdMinimal(target, t, { ...search, ...preset.apgd, rng: rng(1 + 100 * salt) }));
   // The gray-box attacker knows the network the defense feeds, not the defense: references through the bare network.
   const bareRefs = await d.recognizer.embed(targetFaces);
   minimal.grayBox = await chunkedList('gray-box', (t, chunk, salt) => transferMinimal(target, t, { ...search, rng: rng(2 + 100 * salt) },
@@ -265,8 +255,8 @@ async function evaluate(d: Defense, through: 'rays' | 'checks' | 'all'): Promise
     const lowered = dIdx.filter((i, k) => (found[k] as number) < (minimal.apgd?.[i] as number));
     return { pairs: dIdx.length, lowered: lowered.length, by: lowered.map((i) => ({ pair: i, from: minimal.apgd?.[i], to: found[dIdx.indexOf(i)] })) };
   };
-  const doubling = await stronger(`${APGD}-2x-${dIdx.length}`, { iterations: 2 * preset.apgd.iterations }, 8);
-  const restarts = await stronger(`${APGD}-restarts${RANDOM_RESTARTS}-${dIdx.length}`, { restarts: RANDOM_RESTARTS }, 9);
+  const doubling = await stronger(`${APGD_UNIT}-2x-${dIdx.length}`, { iterations: 2 * preset.apgd.iterations }, 8);
+  const restarts = await stronger(`${APGD_UNIT}-restarts${RANDOM_RESTARTS}-${dIdx.length}`, { restarts: RANDOM_RESTARTS }, 9);
   if (through === 'checks') return undefined;
   const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
   const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });

@@ -5,8 +5,21 @@
  * sessions; this is how a resumed run says how far it is.
  */
 import { median } from './attacks/minimal.ts';
-import { medianInterval } from './attacks/worst-case.ts';
+import { medianInterval, RANDOM_STOP_MARGIN } from './attacks/worst-case.ts';
 import { chunksOf, unitFileName, type UnitTiming } from './cache.ts';
+
+/**
+ * Up to `oneUnit` pairs, an attack is one cached unit (the quick and medium presets); above, one unit per
+ * `size` pairs. At the medium run's rates the full preset's largest unit (Square, 10 pairs x 10,000 queries,
+ * majority of 5 draws) is 25-45 min here, so a run split over sessions loses at most that much.
+ */
+export const CHUNKING = { oneUnit: 50, size: 10 };
+
+/**
+ * APGD's unit name carries its stop margin through random defenses: units made under another rule (the first
+ * 'apgd' ones stopped at 0) stay on disk unread rather than mix with these.
+ */
+export const APGD_UNIT = `apgd-m${RANDOM_STOP_MARGIN}`;
 
 export interface PlanInput {
   /** Each row's cache key (the defense's name, or the candidate's name and recognizer digest). */
@@ -92,27 +105,32 @@ export interface InterimRow {
 }
 
 /**
+ * One row's per-pair budgets under one minimal-budget attack, from its finished units (undefined where no unit has
+ * landed). `read` returns a unit file's JSON: an array of budgets, or an object with them under `eps` (RayS).
+ */
+export function attackBudgets(p: Pick<PlanInput, 'files' | 'pairs' | 'seed' | 'chunking'> & { read: (file: string) => unknown }, key: string, attack: string): Array<number | undefined> {
+  const eps = new Array<number | undefined>(p.pairs).fill(undefined);
+  for (const c of chunksOf(attack, p.pairs, p.chunking)) {
+    const file = unitFile(p, key, c.name);
+    if (file === undefined) continue;
+    const v = p.read(file);
+    const got = (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[];
+    c.idx.forEach((i, k) => { eps[i] = got[k]; });
+  }
+  return eps;
+}
+
+/**
  * Interim budgets from the finished units of each minimal-budget attack (not Square, which only flips or not at one
  * eps, nor the checks), and their per-pair minimum over the pairs every one of them covers ("worst so far", an upper
  * bound on the final worst case, which Square can only lower). A run lists its genuine (dodging) pairs first, then its
  * impostor pairs (eval/data.ts attackedPairs), so a pair index says which half it belongs to without loading the data.
- * `read` returns a unit file's JSON: an array of budgets, or an object with them under `eps` (RayS).
  */
 export function interimBudgets(p: Omit<PlanInput, 'checks' | 'timings'> & { read: (file: string) => unknown }): InterimRow[] {
   const rows: InterimRow[] = [];
   const genuine = p.pairs >> 1;
   for (const key of p.keys) {
-    const byAttack = p.attacks.map((attack) => {
-      const eps = new Array<number | undefined>(p.pairs).fill(undefined);
-      for (const c of chunksOf(attack, p.pairs, p.chunking)) {
-        const file = unitFile(p, key, c.name);
-        if (file === undefined) continue;
-        const v = p.read(file);
-        const got = (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[];
-        c.idx.forEach((i, k) => { eps[i] = got[k]; });
-      }
-      return { attack, eps };
-    });
+    const byAttack = p.attacks.map((attack) => ({ attack, eps: attackBudgets(p, key, attack) }));
     const worst = Array.from({ length: p.pairs }, (_, i) => {
       const all = byAttack.map((a) => a.eps[i]);
       return all.every((e) => e !== undefined) ? Math.min(...(all as number[])) : undefined;

@@ -38,12 +38,17 @@ export async function margins(t: Target, task: LinfTask, faces: Float32Array[], 
   return faces.map((_, i) => (task.sign[i] as number) * (cos(e[i] as Float32Array, task.refs[i] as Float32Array) - t.threshold));
 }
 
+/** Per pair: of `draws` fresh draws, how many decide it wrongly. */
+export async function wrongDraws(t: Target, task: LinfTask, faces: Float32Array[], rng: () => number, draws: number): Promise<number[]> {
+  const wins = new Array<number>(faces.length).fill(0);
+  for (let d = 0; d < draws; d++) (await margins(t, task, faces, rng)).forEach((m, i) => { if (m > 0) wins[i] = (wins[i] as number) + 1; });
+  return wins;
+}
+
 /** Per pair: decided wrongly by the majority of `draws` fresh draws (one for a deterministic defense). */
 export async function fooledBy(t: Target, task: LinfTask, faces: Float32Array[], rng: () => number, draws = 5): Promise<boolean[]> {
   const k = t.random ? draws : 1;
-  const wins = new Array<number>(faces.length).fill(0);
-  for (let d = 0; d < k; d++) (await margins(t, task, faces, rng)).forEach((m, i) => { if (m > 0) wins[i] = (wins[i] as number) + 1; });
-  return wins.map((w) => w > k / 2);
+  return (await wrongDraws(t, task, faces, rng, k)).map((w) => w > k / 2);
 }
 
 /**
