@@ -31,7 +31,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, RANDOM_STOP_MARGIN, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from './worst-case-plan.ts';
+import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -274,8 +274,9 @@ async function evaluate(d: Defense, through: 'rays' | 'checks' | 'all'): Promise
 }
 for (const d of defenses) await evaluate(d, 'rays');
 for (const d of defenses) await evaluate(d, 'checks');
-const results: Row[] = [];
-for (const d of defenses) results.push(await evaluate(d, 'all'));
+const finished = new Map<Defense, Row>();
+for (const d of squareOrder(defenses)) finished.set(d, await evaluate(d, 'all'));
+const results = defenses.map((d) => finished.get(d) as Row);
 
 // 4. The report.
 const pct = (x: number) => (100 * x).toFixed(1);

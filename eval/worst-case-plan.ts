@@ -164,13 +164,22 @@ export function interimMarkdown(rows: InterimRow[], pairs: number): string {
   return lines.join('\n');
 }
 
+/** Whether a row projects (PIN's modes, topk, a candidate recognizer behind PIN): a defense under study, not a reference. */
+const projects = (defense: string) => defense.startsWith('pin-') || defense === 'topk';
+
+/**
+ * The order in which a lane runs its rows' Squares, the slowest units of the run (hours a row): the defenses under
+ * study first, the references (none, input transforms) after, so the black-box figure the goals are about lands
+ * before the baselines'. Stable within each group.
+ */
+export const squareOrder = <T extends { name: string }>(rows: T[]): T[] => [...rows.filter((r) => projects(r.name)), ...rows.filter((r) => !projects(r.name))];
+
 /**
  * The rows of a run split over `lanes` processes side by side, as each lane's arguments. Rows that project (PIN,
  * topk, a candidate recognizer behind PIN) come first so the lanes share them: their queries leave a core idle
  * for the projection, which a second lane fills.
  */
 export function laneArgs(defenses: string[], candidate: string[] | undefined, lanes: number): string[][] {
-  const projects = (d: string) => d.startsWith('pin-') || d === 'topk';
   const rows: Array<{ defense?: string }> = [...defenses.filter(projects).map((d) => ({ defense: d })), ...(candidate ? [{}] : []), ...defenses.filter((d) => !projects(d)).map((d) => ({ defense: d }))];
   return Array.from({ length: lanes }, (_, lane) => rows.filter((_, k) => k % lanes === lane))
     .filter((mine) => mine.length > 0)

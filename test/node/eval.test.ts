@@ -76,11 +76,14 @@ describe('npm run eval --preset quick', () => {
     const before = timings();
     // Every row's fast attacks, then every row's convergence checks, before any row's Square: a long run's white-box
     // budgets and the evidence that they converged land first.
-    const order = before.trim().split('\n').map((l) => (JSON.parse(l) as { attack: string }).attack);
+    const timed = before.trim().split('\n').map((l) => JSON.parse(l) as { defense: string; attack: string });
+    const order = timed.map((t) => t.attack);
     const checks = order.flatMap((a, i) => (/-2x-|-restarts/.test(a) ? [i] : []));
     expect(checks).toHaveLength(4);
     expect(Math.min(...checks)).toBeGreaterThan(order.lastIndexOf('rays'));
     expect(order.indexOf('square')).toBeGreaterThan(Math.max(...checks));
+    // The defense's Square before the reference's, though the preset lists none first (the table keeps its order).
+    expect(timed.filter((t) => t.attack === 'square').map((t) => t.defense)).toEqual(['pin-threshold', 'none']);
     runWorst('--lanes', '2');
     expect(timings()).toBe(before);
     expect(table(readFileSync(join(dir, 'results.md'), 'utf8'))).toEqual(table(md));

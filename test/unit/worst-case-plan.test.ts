@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unitFileName, type UnitTiming } from '../../eval/cache.ts';
-import { interimBudgets, interimMarkdown, laneArgs, planMarkdown, worstCasePlan } from '../../eval/worst-case-plan.ts';
+import { interimBudgets, interimMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from '../../eval/worst-case-plan.ts';
 
 const timing = (defense: string, attack: string, minutes: number): UnitTiming => ({ defense, attack, minutes, threads: 1, at: '2026-12-04T00:00:00Z' });
 
@@ -114,5 +114,15 @@ describe('rows split over lanes', () => {
   it('never starts an empty lane, and one lane runs everything', () => {
     expect(laneArgs(['none'], candidate, 3)).toEqual([['--defenses=', ...candidate], ['--defenses=none']]);
     expect(laneArgs(['none', 'pin-threshold'], candidate, 1)).toEqual([['--defenses=pin-threshold,none', ...candidate]]);
+  });
+});
+
+describe('the order of the Squares in a lane', () => {
+  const names = (rows: Array<{ name: string }>) => squareOrder(rows).map((r) => r.name);
+  it('runs the defenses under study (PIN modes, topk, a candidate behind PIN) before the references, each group in turn', () => {
+    // The second lane of the full run: JPEG, then the candidate appended after the preset's rows.
+    expect(names([{ name: 'jpeg-50' }, { name: 'pin-threshold+robust-a60900d2b39c' }])).toEqual(['pin-threshold+robust-a60900d2b39c', 'jpeg-50']);
+    expect(names([{ name: 'none' }, { name: 'topk' }, { name: 'jpeg-50' }, { name: 'pin-threshold' }])).toEqual(['topk', 'pin-threshold', 'none', 'jpeg-50']);
+    expect(names([{ name: 'none' }])).toEqual(['none']);
   });
 });
