@@ -7,8 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import manifest from '../models/manifest.json' with { type: 'json' };
-import { repoRoot } from '../scripts/lib/node-models.ts';
+import { repoRoot, servedRecognizerPaths } from '../scripts/lib/node-models.ts';
 import { calibratedThreshold } from '../src/calibration.ts';
 import { uniform } from '../src/immune/rng.ts';
 import { apgd } from './attacks/apgd.ts';
@@ -28,8 +27,9 @@ const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + 
 const idx = [...pick(0), ...pick(PAIRS / 2)];
 
 const read = (p: string) => new Uint8Array(readFileSync(p));
-const clean = objective(await gradientRunner(read(join(repoRoot, 'models', manifest.models.feature.file)), { threads: 1 }));
-const projecting = objective(await gradientRunner(read(join(repoRoot, 'models', (manifest as { pinRecognizer?: { file: string } }).pinRecognizer?.file ?? manifest.models.feature.file)), { threads: 1 }));
+const served = servedRecognizerPaths();
+const clean = objective(await gradientRunner(read(served.clean), { threads: 1 }));
+const projecting = objective(await gradientRunner(read(served.projecting), { threads: 1 }));
 const [d] = await evalDefenses(['pin-threshold'], { clean, projecting });
 if (!d) throw new Error('no defense');
 const data = await loadEvalData(join(repoRoot, '..', 'shared', 'data'), 1);

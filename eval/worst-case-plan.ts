@@ -101,8 +101,13 @@ export function planMarkdown(rows: PlanRow[]): string {
 /** What the finished units of one row and attack say so far: per-pair minimal budgets (/255) of the pairs they cover. */
 export interface InterimRow {
   defense: string; attack: string; covered: number; dodging: number; impersonation: number;
-  median?: { median: number; low: number; high: number }; dodgingMedian?: number; impersonationMedian?: number; at8?: number;
+  median?: { median: number; low: number; high: number }; dodgingMedian?: number; impersonationMedian?: number;
+  /** Share of the covered pairs broken at or below each budget of INTERIM_GRID. */
+  curve?: number[];
 }
+
+/** The budgets (/255) of the interim success curve: the goals' 8 and its floor 4, and the steps where PIN falls. */
+export const INTERIM_GRID = [1, 2, 4, 8];
 
 /**
  * One row's per-pair budgets under one minimal-budget attack, from its finished units (undefined where no unit has
@@ -141,7 +146,7 @@ export function interimBudgets(p: Omit<PlanInput, 'checks' | 'timings'> & { read
       const row: InterimRow = { defense: key, attack, covered: known.length, dodging: of(true).length, impersonation: of(false).length };
       if (known.length) {
         row.median = medianInterval(known.map((k) => k.e));
-        row.at8 = known.filter((k) => k.e <= 8).length / known.length;
+        row.curve = INTERIM_GRID.map((g) => known.filter((k) => k.e <= g).length / known.length);
         if (of(true).length) row.dodgingMedian = medianInterval(of(true)).median;
         if (of(false).length) row.impersonationMedian = medianInterval(of(false)).median;
       }
@@ -156,10 +161,10 @@ export const budgetText = (x: number): string => (Number.isFinite(x) ? String(Nu
 
 export function interimMarkdown(rows: InterimRow[], pairs: number): string {
   const eps = (x: number | undefined) => (x === undefined ? '-' : budgetText(x));
-  const lines = ['| defense | attack | pairs so far (dodging / impersonation) | median (95 % CI) | dodging / impersonation | at or below 8/255 |', '| --- | --- | --- | --- | --- | --- |'];
+  const lines = [`| defense | attack | pairs so far (dodging / impersonation) | median (95 % CI) | dodging / impersonation | at or below ${INTERIM_GRID.join(' / ')}/255 |`, '| --- | --- | --- | --- | --- | --- |'];
   for (const r of rows.filter((r) => r.covered > 0)) {
     const m = r.median as { median: number; low: number; high: number };
-    lines.push(`| ${r.defense} | ${r.attack} | ${r.covered}/${pairs} (${r.dodging} / ${r.impersonation}) | ${eps(m.median)} (${eps(m.low)}-${eps(m.high)}) | ${eps(r.dodgingMedian)} / ${eps(r.impersonationMedian)} | ${(100 * (r.at8 as number)).toFixed(1)} % |`);
+    lines.push(`| ${r.defense} | ${r.attack} | ${r.covered}/${pairs} (${r.dodging} / ${r.impersonation}) | ${eps(m.median)} (${eps(m.low)}-${eps(m.high)}) | ${eps(r.dodgingMedian)} / ${eps(r.impersonationMedian)} | ${(r.curve as number[]).map((c) => Number((100 * c).toFixed(1))).join(' / ')} % |`);
   }
   return lines.join('\n');
 }

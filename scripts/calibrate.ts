@@ -25,7 +25,7 @@ import { population, subset, type Source } from './lib/calibration/population.ts
 import { calibrationMarkdown, type ModeReport } from './lib/calibration/report.ts';
 import { alignedFaces, EVAL_FOLDS } from './lib/fit-faces.ts';
 import { nodeKernel } from './lib/node-kernel.ts';
-import { manifestPath, recordInManifest, repoRoot, shippedSelector } from './lib/node-models.ts';
+import { manifestPath, recordInManifest, repoRoot, servedRecognizerPaths, shippedSelector } from './lib/node-models.ts';
 import { foldAccuracy, readPairs, type Scored } from './lib/pairs.ts';
 import { sha256Hex } from './lib/hash.ts';
 
@@ -55,9 +55,9 @@ const space = parseSpace(spaceBytes);
 const selector = shippedSelector(space.k);
 const MODES: DefenseMode[] = args.modes ? args.modes.split(',') as DefenseMode[] : ['none', 'topk', 'pin-threshold', ...(selector ? ['pin-learned' as const] : [])];
 if (!MODES.includes('none')) MODES.unshift('none'); // identity kept is measured against it
-const cleanRecognizer = join(repoRoot, 'models', manifest.models.feature.file as string);
-// Projecting modes embed with the projection-aware recognizer when the build has one (as the service does).
-const pinRecognizerPath = args.recognizer ? resolve(args.recognizer) : manifest.pinRecognizer ? join(repoRoot, 'models', manifest.pinRecognizer.file as string) : cleanRecognizer;
+const served = servedRecognizerPaths();
+const cleanRecognizer = served.clean;
+const pinRecognizerPath = args.recognizer ? resolve(args.recognizer) : served.projecting;
 const sha = (path: string): string => sha256Hex(readFileSync(path));
 const recognizers = { none: cleanRecognizer, projecting: pinRecognizerPath };
 

@@ -23,6 +23,16 @@ export function recordInManifest(key: string, value: unknown): unknown {
   return previous;
 }
 
+/**
+ * The shipped recognizers' files as the service loads them: the bare network `none` feeds, and the projection-aware
+ * one PIN's modes and topk feed (the bare one in a build without it). Read from the manifest at the call.
+ */
+export function servedRecognizerPaths(): { clean: string; projecting: string } {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { models: { feature: { file: string } }; pinRecognizer?: { file: string } };
+  const clean = join(repoRoot, 'models', manifest.models.feature.file);
+  return { clean, projecting: manifest.pinRecognizer ? join(repoRoot, 'models', manifest.pinRecognizer.file) : clean };
+}
+
 export const shippedSelectorPath = join(repoRoot, 'models', 'pin-selector.bin');
 /**
  * The committed learned selector (npm run train:selector), or undefined before one was trained;

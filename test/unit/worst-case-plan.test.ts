@@ -91,7 +91,8 @@ describe('interim budgets from the finished units', () => {
 
   it('places each chunk at its pairs and splits dodging from impersonation by the pair index', () => {
     expect(row('apgd')).toMatchObject({ covered: 30, dodging: 15, impersonation: 15, dodgingMedian: 8, impersonationMedian: 2 });
-    expect(row('apgd')?.at8).toBeCloseTo(22 / 30);
+    // At or below 1 / 2 / 4 / 8: the five 1s and pair 0; then pair 1 and nine 2s; then pairs 2-3; then pairs 4-7.
+    expect(row('apgd')?.curve?.map((c) => Math.round(30 * c))).toEqual([6, 16, 18, 22]);
     expect(row('rays')).toMatchObject({ covered: 10, dodging: 10, impersonation: 0, dodgingMedian: 9 });
     expect(row('rays')?.impersonationMedian).toBeUndefined();
   });
@@ -102,6 +103,8 @@ describe('interim budgets from the finished units', () => {
     const md = interimMarkdown(rows, 30);
     expect(md).toContain('| pin-threshold | worst so far | 10/30 (10 / 0) | 5.5 (');
     expect(md).toContain('| pin-threshold | rays | 10/30 (10 / 0) | 9 (');
+    expect(md).toContain('| dodging / impersonation | at or below 1 / 2 / 4 / 8/255 |');
+    expect(md).toContain('| 8 / 2 | 20 / 53.3 / 60 / 73.3 % |');
   });
 });
 
