@@ -20,13 +20,24 @@ export interface WorkersRateLimit {
   limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
-/** Above this many tracked keys the least recently seen is dropped: its bucket has refilled the longest, so little is forgotten. */
-const MAX_BUCKETS = 10_000;
+/**
+ * How many keys a bucket map tracks. Above `soft` the least recently seen key is dropped once its bucket has refilled
+ * (then forgetting it changes nothing). A bucket still refilling is kept up to `hard`: were it dropped, a caller could
+ * reset a subject's exhausted attempts by touching enough other keys (existing subjects of its own tenant, over several
+ * keys) in between. Beyond `hard` memory wins (about 170 bytes a bucket: 8.6 MB at 50,000), which takes that many
+ * keys touched within one refill time (10 minutes for the default subject cap: some 40 API keys at their full rate).
+ */
+export const BUCKET_LIMITS = { soft: 10_000, hard: 50_000 };
 
-export function tokenBucket({ perMinute, burst }: RateLimitSettings, now: () => number = () => Date.now()): RateLimiter {
+/** A token bucket per key; `size` is how many keys it tracks. */
+export function tokenBucket({ perMinute, burst }: RateLimitSettings, now: () => number = () => Date.now(), limits = BUCKET_LIMITS): RateLimiter & { readonly size: number } {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const perMs = perMinute / 60_000;
+  const refilled = (b: { tokens: number; at: number }, t: number) => b.tokens + (t - b.at) * perMs >= burst;
   return {
+    get size() {
+      return buckets.size;
+    },
     async take(key) {
       const t = now();
       const b = buckets.get(key) ?? { tokens: burst, at: t };
@@ -34,7 +45,10 @@ export function tokenBucket({ perMinute, burst }: RateLimitSettings, now: () => 
       b.at = t;
       buckets.delete(key); // re-inserted last: Map order is then least recently used first
       buckets.set(key, b);
-      if (buckets.size > MAX_BUCKETS) buckets.delete(buckets.keys().next().value as string);
+      if (buckets.size > limits.soft) {
+        const [oldest, ob] = buckets.entries().next().value as [string, { tokens: number; at: number }];
+        if (buckets.size > limits.hard || refilled(ob, t)) buckets.delete(oldest);
+      }
       if (b.tokens >= 1) {
         b.tokens -= 1;
         return { ok: true };
