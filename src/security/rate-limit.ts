@@ -29,11 +29,14 @@ export interface WorkersRateLimit {
  */
 export const BUCKET_LIMITS = { soft: 10_000, hard: 50_000 };
 
+interface Bucket { tokens: number; at: number }
+
 /** A token bucket per key; `size` is how many keys it tracks. */
 export function tokenBucket({ perMinute, burst }: RateLimitSettings, now: () => number = () => Date.now(), limits = BUCKET_LIMITS): RateLimiter & { readonly size: number } {
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const buckets = new Map<string, Bucket>();
   const perMs = perMinute / 60_000;
-  const refilled = (b: { tokens: number; at: number }, t: number) => b.tokens + (t - b.at) * perMs >= burst;
+  /** Tokens in `b` at time `t`, refilled since it was last seen. */
+  const level = (b: Bucket, t: number) => Math.min(burst, b.tokens + (t - b.at) * perMs);
   return {
     get size() {
       return buckets.size;
@@ -41,13 +44,13 @@ export function tokenBucket({ perMinute, burst }: RateLimitSettings, now: () => 
     async take(key) {
       const t = now();
       const b = buckets.get(key) ?? { tokens: burst, at: t };
-      b.tokens = Math.min(burst, b.tokens + (t - b.at) * perMs);
+      b.tokens = level(b, t);
       b.at = t;
       buckets.delete(key); // re-inserted last: Map order is then least recently used first
       buckets.set(key, b);
       if (buckets.size > limits.soft) {
-        const [oldest, ob] = buckets.entries().next().value as [string, { tokens: number; at: number }];
-        if (buckets.size > limits.hard || refilled(ob, t)) buckets.delete(oldest);
+        const [oldest, ob] = buckets.entries().next().value as [string, Bucket];
+        if (buckets.size > limits.hard || level(ob, t) >= burst) buckets.delete(oldest);
       }
       if (b.tokens >= 1) {
         b.tokens -= 1;
