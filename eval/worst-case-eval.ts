@@ -31,7 +31,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, RANDOM_STOP_MARGIN, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from './worst-case-plan.ts';
+import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -137,10 +137,11 @@ if (args.plan) {
   };
   const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) };
   const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
-  const interim = interimBudgets({ ...run, attacks: MINIMAL_ATTACKS, read: (f) => readUnit(cacheDir, f) });
+  const onDisk = { ...run, attacks: MINIMAL_ATTACKS, read: (f: string) => readUnit(cacheDir, f) };
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
   // Labelled interim: Square and the checks are not in it, and a row's pairs so far are not yet its 200.
-  console.log(`\n## Interim budgets (/255) from the finished units: not the run's result\n\n${interimMarkdown(interim, preset.pairs)}`);
+  console.log(`\n## Interim budgets (/255) from the finished units: not the run's result\n\n${interimMarkdown(interimBudgets(onDisk), preset.pairs)}`);
+  console.log(`\n## Interim Square (${preset.square.queries} queries at ${preset.square.eps}/255) from the finished units\n\n${interimSquareMarkdown(interimSquare(onDisk, preset.square.eps), preset.pairs, preset.square.eps)}`);
   process.exit(0);
 }
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });

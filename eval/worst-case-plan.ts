@@ -5,7 +5,7 @@
  * sessions; this is how a resumed run says how far it is.
  */
 import { median } from './attacks/minimal.ts';
-import { medianInterval, RANDOM_STOP_MARGIN } from './attacks/worst-case.ts';
+import { medianInterval, RANDOM_STOP_MARGIN, wilson } from './attacks/worst-case.ts';
 import { chunksOf, unitFileName, type UnitTiming } from './cache.ts';
 
 /**
@@ -109,20 +109,61 @@ export interface InterimRow {
 /** The budgets (/255) of the interim success curve: the goals' 8 and its floor 4, and the steps where PIN falls. */
 export const INTERIM_GRID = [1, 2, 4, 8];
 
-/**
- * One row's per-pair budgets under one minimal-budget attack, from its finished units (undefined where no unit has
- * landed). `read` returns a unit file's JSON: an array of budgets, or an object with them under `eps` (RayS).
- */
-export function attackBudgets(p: Pick<PlanInput, 'files' | 'pairs' | 'seed' | 'chunking'> & { read: (file: string) => unknown }, key: string, attack: string): Array<number | undefined> {
-  const eps = new Array<number | undefined>(p.pairs).fill(undefined);
+type UnitsOnDisk = Pick<PlanInput, 'files' | 'pairs' | 'seed' | 'chunking'> & { read: (file: string) => unknown };
+
+/** One row's per-pair values under one attack, from its finished units (undefined where no unit has landed). */
+function perPair<T>(p: UnitsOnDisk, key: string, attack: string, pick: (unit: unknown) => T[]): Array<T | undefined> {
+  const values = new Array<T | undefined>(p.pairs).fill(undefined);
   for (const c of chunksOf(attack, p.pairs, p.chunking)) {
     const file = unitFile(p, key, c.name);
     if (file === undefined) continue;
-    const v = p.read(file);
-    const got = (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[];
-    c.idx.forEach((i, k) => { eps[i] = got[k]; });
+    const got = pick(p.read(file));
+    c.idx.forEach((i, k) => { values[i] = got[k]; });
   }
-  return eps;
+  return values;
+}
+
+/**
+ * One row's per-pair budgets under one minimal-budget attack. `read` returns a unit file's JSON: an array of
+ * budgets, or an object with them under `eps` (RayS).
+ */
+export const attackBudgets = (p: UnitsOnDisk, key: string, attack: string): Array<number | undefined> =>
+  perPair(p, key, attack, (v) => (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[]);
+
+/** What Square's finished units say so far: pairs flipped at its one eps, dodging and impersonation apart. */
+export interface InterimSquare {
+  defense: string; covered: number; fooled: ReturnType<typeof wilson>;
+  dodging: { fooled: number; of: number }; impersonation: { fooled: number; of: number };
+  /**
+   * Whether Square can still lower the worst case: it flips a pair at `eps` or not, so once every pair's worst over
+   * the minimal attacks is at or below `eps`, the worst case is final and Square adds only its black-box rate.
+   */
+  worstFinal: boolean;
+}
+
+export function interimSquare(p: UnitsOnDisk & { keys: string[]; attacks: string[] }, eps: number, unit = 'square'): InterimSquare[] {
+  const genuine = p.pairs >> 1;
+  return p.keys.map((key) => {
+    const fooled = perPair(p, key, unit, (v) => (v as { fooled: boolean[] }).fooled);
+    const count = (dodging: boolean) => {
+      const half = fooled.filter((f, i) => f !== undefined && (i < genuine) === dodging);
+      return { fooled: half.filter(Boolean).length, of: half.length };
+    };
+    const dodging = count(true), impersonation = count(false);
+    const byAttack = p.attacks.map((a) => attackBudgets(p, key, a));
+    const worstFinal = Array.from({ length: p.pairs }, (_, i) => byAttack.some((b) => (b[i] ?? Infinity) <= eps)).every(Boolean);
+    return { defense: key, covered: dodging.of + impersonation.of, fooled: wilson(dodging.fooled + impersonation.fooled, dodging.of + impersonation.of), dodging, impersonation, worstFinal };
+  });
+}
+
+export function interimSquareMarkdown(rows: InterimSquare[], pairs: number, eps: number): string {
+  const pct = (x: number) => `${Number((100 * x).toFixed(1))} %`;
+  const lines = [`| defense | pairs so far (dodging / impersonation) | flipped at ${eps}/255 (95 % CI) | dodging / impersonation flipped | worst case final (every pair at or below ${eps}/255) |`, '| --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    const rate = r.covered ? `${pct(r.fooled.rate)} (${pct(r.fooled.low)}-${pct(r.fooled.high)})` : '-';
+    lines.push(`| ${r.defense} | ${r.covered}/${pairs} (${r.dodging.of} / ${r.impersonation.of}) | ${rate} | ${r.dodging.fooled} of ${r.dodging.of} / ${r.impersonation.fooled} of ${r.impersonation.of} | ${r.worstFinal ? 'yes' : 'no'} |`);
+  }
+  return lines.join('\n');
 }
 
 /**

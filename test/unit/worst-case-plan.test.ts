@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unitFileName, type UnitTiming } from '../../eval/cache.ts';
-import { interimBudgets, interimMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from '../../eval/worst-case-plan.ts';
+import { interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from '../../eval/worst-case-plan.ts';
 
 const timing = (defense: string, attack: string, minutes: number): UnitTiming => ({ defense, attack, minutes, threads: 1, at: '2026-12-04T00:00:00Z' });
 
@@ -105,6 +105,39 @@ describe('interim budgets from the finished units', () => {
     expect(md).toContain('| pin-threshold | rays | 10/30 (10 / 0) | 9 (');
     expect(md).toContain('| dodging / impersonation | at or below 1 / 2 / 4 / 8/255 |');
     expect(md).toContain('| 8 / 2 | 20 / 53.3 / 60 / 73.3 % |');
+  });
+});
+
+describe('interim Square from the finished units', () => {
+  // 30 pairs, 0-14 dodging. Square has landed for pairs 10-19 (5 dodging, 5 impersonation), APGD for all.
+  const file = (unit: string) => unitFileName(`pin-threshold-${unit}-n30-t0.377309-seed1`);
+  const units = (lastApgd: number): Record<string, unknown> => ({
+    [file('apgd-pairs0-10')]: new Array(10).fill(2),
+    [file('apgd-pairs10-20')]: new Array(10).fill(3),
+    [file('apgd-pairs20-30')]: [...new Array(9).fill(1), lastApgd],
+    [file('square-pairs10-20')]: { fooled: [true, false, false, false, false, true, true, false, false, false], queries: new Array(10).fill(100) },
+  });
+  const square = (u: Record<string, unknown>) =>
+    interimSquare({ keys: ['pin-threshold'], attacks: ['apgd'], pairs: 30, seed: 1, chunking: { oneUnit: 5, size: 10 }, files: Object.keys(u), read: (f) => u[f] }, 8)[0];
+
+  it('counts the flipped pairs of the landed units, dodging and impersonation apart, with an interval', () => {
+    const r = square(units(8));
+    expect(r).toMatchObject({ covered: 10, dodging: { fooled: 1, of: 5 }, impersonation: { fooled: 2, of: 5 } });
+    expect(r?.fooled.rate).toBeCloseTo(0.3);
+    expect(r?.fooled.low).toBeGreaterThan(0.05);
+    expect(r?.fooled.high).toBeLessThan(0.7);
+    expect(interimSquareMarkdown(r ? [r] : [], 30, 8)).toContain('| pin-threshold | 10/30 (5 / 5) | 30 % (');
+  });
+
+  it('calls the worst case final only once every pair is at or below Square\'s eps, where Square cannot lower it', () => {
+    expect(square(units(8))?.worstFinal).toBe(true);
+    expect(interimSquareMarkdown([square(units(8)) as NonNullable<ReturnType<typeof square>>], 30, 8)).toContain('| 1 of 5 / 2 of 5 | yes |');
+    expect(square(units(8.5))?.worstFinal).toBe(false);
+    expect(square(units(Infinity))?.worstFinal).toBe(false);
+    // A pair no minimal attack has covered yet could still be above 8.
+    const partial = units(8);
+    delete partial[file('apgd-pairs0-10')];
+    expect(square(partial)?.worstFinal).toBe(false);
   });
 });
 
