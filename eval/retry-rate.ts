@@ -5,40 +5,21 @@
  * least 2/255 (read from the run's cache), APGD with the full preset's settings at one step below that budget, then
  * the share of 64 fresh draws its point fools and what 5 tries (the per-subject cap's burst) would win.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot, servedRecognizerPaths } from '../scripts/lib/node-models.ts';
-import { calibratedThreshold } from '../src/calibration.ts';
 import { uniform } from '../src/immune/rng.ts';
 import { apgd } from './attacks/apgd.ts';
-import { objective } from './attacks/objective.ts';
-import { RANDOM_STOP_MARGIN, subTask, wrongDraws, type Target } from './attacks/worst-case.ts';
+import { RANDOM_STOP_MARGIN, subTask, wrongDraws } from './attacks/worst-case.ts';
 import { readUnit, unitFiles } from './cache.ts';
-import { attackedPairs, loadEvalData } from './data.ts';
-import { evalDefenses } from './defenses/index.ts';
-import { gradientRunner } from './grad/session.ts';
+import { RUN_PAIRS, shippedPin } from './shipped-pin.ts';
 import { APGD_UNIT, attackBudgets, CHUNKING } from './worst-case-plan.ts';
 
 const dir = process.argv[2] ?? 'report/worst-case/cache/280ae79605be';
-const PAIRS = 200;
+const PAIRS = RUN_PAIRS;
 const budgets = attackBudgets({ files: unitFiles(dir), pairs: PAIRS, seed: 1, chunking: CHUNKING, read: (f) => readUnit(dir, f) }, 'pin-threshold', APGD_UNIT);
 const budget = new Map(budgets.flatMap((b, i) => (b === undefined ? [] : [[i, b] as const])));
 const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + PAIRS / 2 && b >= 2).slice(0, 10).map(([i]) => i);
 const idx = [...pick(0), ...pick(PAIRS / 2)];
 
-const read = (p: string) => new Uint8Array(readFileSync(p));
-const served = servedRecognizerPaths();
-const clean = objective(await gradientRunner(read(served.clean), { threads: 1 }));
-const projecting = objective(await gradientRunner(read(served.projecting), { threads: 1 }));
-const [d] = await evalDefenses(['pin-threshold'], { clean, projecting });
-if (!d) throw new Error('no defense');
-const data = await loadEvalData(join(repoRoot, '..', 'shared', 'data'), 1);
-const attacked = attackedPairs(data, PAIRS, 1);
-const threshold = calibratedThreshold('pin-threshold', 1e-3);
-const target: Target = { defense: d.defense, recognizer: d.recognizer, threshold, random: d.random };
-const faces = attacked.map((p) => data.face(p.a) as Float32Array);
-const refs = await d.recognizer.embed(attacked.map((p) => data.face(p.b) as Float32Array), d.defense, uniform(1 + 3));
-const task = { faces, refs, sign: attacked.map((p) => (p.same ? -1 : 1)) };
+const { defense: d, target, task, threshold } = await shippedPin();
 const t0 = performance.now();
 const rows: string[] = [];
 for (const group of [idx.filter((i) => budget.get(i) === 2), idx.filter((i) => (budget.get(i) as number) >= 3)]) {
