@@ -33,6 +33,14 @@ export interface SquareOptions {
   confirm?: (img: SquareImage) => Promise<boolean>;
   confirmQueries?: number;
   /**
+   * Through a random defense the best single draw so far is soon a lucky low of the noise that later real gains
+   * cannot beat. With `verify` k, a candidate whose loss beats the best is measured k more times and kept only if
+   * the mean of its k + 1 measurements still beats it (the best, from the start on, is such a mean).
+   */
+  verify?: number;
+  /** Queries one call of `loss` spends (a loss that averages draws spends several); the budget counts queries. */
+  lossQueries?: number;
+  /**
    * Perturb only this rectangle (pixels), e.g. the face box the API itself reports: the same
    * budget of squares then lands where the recognizer looks. Default: the whole image.
    */
@@ -53,7 +61,7 @@ const clip = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v)
 
 export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) => Promise<number>, o: SquareOptions): Promise<SquareResult> {
   const { width: W, height: H, channels: C } = clean;
-  const pInit = o.pInit ?? 0.05;
+  const pInit = o.pInit ?? 0.05, cost = o.lossQueries ?? 1, verify = o.verify ?? 0;
   const r = o.region;
   const rx = r ? Math.max(0, Math.floor(r.x)) : 0, ry = r ? Math.max(0, Math.floor(r.y)) : 0;
   const RW = r ? Math.min(W, Math.ceil(r.x + r.width)) - rx : W, RH = r ? Math.min(H, Math.ceil(r.y + r.height)) - ry : H;
@@ -64,9 +72,19 @@ export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) 
     for (let y = ry; y < ry + RH; y++) { const i = (y * W + xx) * C + c; x[i] = clip((clean.data[i] as number) + s, 0, 255); }
   }
   const img = (data: Float32Array): SquareImage => ({ width: W, height: H, channels: C, data });
+  /**
+   * A first measurement of `data`'s loss, made the mean of 1 + verify (concurrent, so a batching loss runs them at
+   * once). Called only when verifying: an extra await would reorder the queries concurrent attacks batch together.
+   */
+  const verified = async (data: Float32Array, first: number): Promise<number> => {
+    const more = await Promise.all(Array.from({ length: verify }, () => loss(img(data))));
+    q += verify * cost;
+    return more.reduce((a, b) => a + b, first) / (verify + 1);
+  };
+  let q = cost, confirmed = false;
   let best = await loss(img(x));
+  if (verify) best = await verified(x, best);
   const history = [best];
-  let q = 1, confirmed = false;
   /** Whether the attack is done: the budget is spent, or the decision has flipped (confirmed when asked). */
   const finished = async (): Promise<boolean> => {
     if (q >= o.queries) return true;
@@ -75,7 +93,8 @@ export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) 
     q += o.confirmQueries ?? 1;
     if (await o.confirm(img(x))) return (confirmed = true);
     best = await loss(img(x));
-    q++;
+    q += cost;
+    if (verify) best = await verified(x, best);
     return q >= o.queries;
   };
   while (!(await finished())) {
@@ -89,8 +108,9 @@ export async function squareAttack(clean: SquareImage, loss: (img: SquareImage) 
         cand[i] = clip((clean.data[i] as number) + s, 0, 255);
       }
     }
-    const l = await loss(img(cand));
-    q++;
+    let l = await loss(img(cand));
+    q += cost;
+    if (verify && l < best) l = await verified(cand, l);
     if (l < best) { best = l; x.set(cand); }
     history.push(best);
   }

@@ -53,6 +53,19 @@ describe('query attacks through a random defense', () => {
     expect(spent.queries).toBeLessThanOrEqual(30 + 5);
   });
 
+  it('Square with verify: a candidate that beats the best on one draw only is measured again and dropped', async () => {
+    // verify 2, each loss call costing 2 queries. Start 1, 1, 1 (best 1); a lucky 0.5 whose mean with 1.2 and 1.3 is 1,
+    // not below the best: dropped; a real 0.2 (0.2, 0.2 again): kept; a worse 2; the budget of 20 is then spent.
+    const losses = [1, 1, 1, 0.5, 1.2, 1.3, 0.2, 0.2, 0.2, 2];
+    let calls = 0;
+    const r = await squareAttack({ width: SIDE, height: SIDE, channels: 1, data: task.faces[0] as Float32Array }, async () => (losses[calls++] ?? 3), {
+      eps: 8, queries: 20, rng: uniform(3), verify: 2, lossQueries: 2,
+    });
+    expect(r.history.map((h) => Math.round(h * 1000) / 1000)).toEqual([1, 1, 0.2, 0.2]);
+    expect(calls).toBe(10);
+    expect(r.queries).toBe(20);
+  });
+
   it('Square through noise: a pair it does not fool had the whole budget, never abandoned early', async () => {
     const r = await squareAt(noisyVerifier(0.03, 'darkening'), task, 8, 400, uniform(1), 5);
     expect(r.fooled.filter(Boolean).length).toBeGreaterThanOrEqual(3);
