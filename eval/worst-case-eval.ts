@@ -137,7 +137,10 @@ if (args.plan) {
   };
   const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) };
   const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
-  const onDisk = { ...run, attacks: MINIMAL_ATTACKS, read: (f: string) => readUnit(cacheDir, f) };
+  // Both interim tables read the minimal attacks' units: each file is read once.
+  const units = new Map<string, unknown>();
+  const read = (f: string) => (units.has(f) ? units.get(f) : units.set(f, readUnit(cacheDir, f)).get(f));
+  const onDisk = { ...run, attacks: MINIMAL_ATTACKS, read };
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
   // Labelled interim: Square and the checks are not in it, and a row's pairs so far are not yet its 200.
   console.log(`\n## Interim budgets (/255) from the finished units: not the run's result\n\n${interimMarkdown(interimBudgets(onDisk), preset.pairs)}`);
