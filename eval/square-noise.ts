@@ -14,42 +14,29 @@
  */
 import { parseArgs } from 'node:util';
 import { uniform } from '../src/immune/rng.ts';
+import { squareAttack } from './attacks/square.ts';
 import { queryOracle, RANDOM_STOP_MARGIN } from './attacks/worst-case.ts';
 import { shippedPin } from './shipped-pin.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string', default: '2,3,5' }, queries: { type: 'string', default: '10000' } } });
 const PAIRS = (values.pairs as string).split(',').map(Number), QUERIES = Number(values.queries), EPS = 8, DRAWS = 5;
 const RULES = ['one', 'eot5', 'verify5'] as const;
-/** The paper's schedule of square sizes (fractions of the image), halved at these of 10,000 queries. */
-const CUTS = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
 
 const { target, task: full } = await shippedPin();
 const task = { faces: PAIRS.map((i) => full.faces[i] as Float32Array), refs: PAIRS.map((i) => full.refs[i] as Float32Array), sign: PAIRS.map((i) => full.sign[i] as number) };
 // One oracle for every rule and pair: their concurrent queries go to onnxruntime as one batch.
 const oracle = queryOracle(target, task, uniform(77));
 const meanMargin = async (i: number, x: Float32Array, k: number) => (await Promise.all(Array.from({ length: k }, () => oracle(i, x)))).reduce((a, b) => a + b, 0) / k;
-const clip = (v: number) => Math.max(0, Math.min(255, v));
 
 async function attack(rule: (typeof RULES)[number], i: number, rng: () => number) {
-  const f = task.faces[i] as Float32Array, n = f.length, side = Math.round(Math.sqrt(n));
-  const x = f.slice();
-  for (let c = 0; c < side; c++) { const s = rng() < 0.5 ? -EPS : EPS; for (let y = 0; y < side; y++) x[y * side + c] = clip((f[y * side + c] as number) + s); }
-  let q = 0, accepted = 0;
+  const f = task.faces[i] as Float32Array, side = Math.round(Math.sqrt(f.length)), k = rule === 'eot5' ? DRAWS : 1;
   // The loss Square lowers is minus the margin (positive margin: decided wrongly).
-  const loss = async (z: Float32Array, k: number) => { q += k; return -(await meanMargin(i, z, k)); };
-  let best = await loss(x, rule === 'one' ? 1 : DRAWS);
-  while (q < QUERIES && best > -RANDOM_STOP_MARGIN) {
-    const it = Math.floor((q / QUERIES) * 10000);
-    const s = Math.max(1, Math.min(side, Math.round(Math.sqrt((0.05 / 2 ** CUTS.filter((c) => it > c).length) * n))));
-    const x0 = Math.floor(rng() * (side - s + 1)), y0 = Math.floor(rng() * (side - s + 1));
-    const cand = x.slice(), sign = rng() < 0.5 ? -EPS : EPS;
-    for (let y = y0; y < y0 + s; y++) for (let xx = x0; xx < x0 + s; xx++) cand[y * side + xx] = clip((f[y * side + xx] as number) + sign);
-    let l = await loss(cand, rule === 'eot5' ? DRAWS : 1);
-    if (rule === 'verify5' && l < best) l = (l + (DRAWS - 1) * (await loss(cand, DRAWS - 1))) / DRAWS;
-    if (l < best) { best = l; x.set(cand); accepted++; }
-  }
-  const judged = await Promise.all(Array.from({ length: 25 }, () => oracle(i, x)));
-  return { rule, pair: PAIRS[i], queries: q, accepted, recordedMargin: -best, trueMargin: judged.reduce((a, b) => a + b, 0) / 25, wrongOf25: judged.filter((m) => m > 0).length };
+  const r = await squareAttack({ width: side, height: side, channels: 1, data: f }, async (img) => -(await meanMargin(i, img.data, k)), {
+    eps: EPS, queries: QUERIES, rng, stopBelow: -RANDOM_STOP_MARGIN, lossQueries: k, ...(rule === 'verify5' ? { verify: DRAWS - 1 } : {}),
+  });
+  const accepted = r.history.filter((h, j) => j > 0 && h < (r.history[j - 1] as number)).length;
+  const judged = await Promise.all(Array.from({ length: 25 }, () => oracle(i, r.image.data)));
+  return { rule, pair: PAIRS[i], queries: r.queries, accepted, recordedMargin: -r.loss, trueMargin: judged.reduce((a, b) => a + b, 0) / 25, wrongOf25: judged.filter((m) => m > 0).length };
 }
 
 const t0 = performance.now();
