@@ -13,11 +13,10 @@ import { RUN_PAIRS, shippedPin } from './shipped-pin.ts';
 import { APGD_UNIT, attackBudgets, CHUNKING } from './worst-case-plan.ts';
 
 const dir = process.argv[2] ?? 'report/worst-case/cache/280ae79605be';
-const PAIRS = RUN_PAIRS;
-const budgets = attackBudgets({ files: unitFiles(dir), pairs: PAIRS, seed: 1, chunking: CHUNKING, read: (f) => readUnit(dir, f) }, 'pin-threshold', APGD_UNIT);
+const budgets = attackBudgets({ files: unitFiles(dir), pairs: RUN_PAIRS, seed: 1, chunking: CHUNKING, read: (f) => readUnit(dir, f) }, 'pin-threshold', APGD_UNIT);
 const budget = new Map(budgets.flatMap((b, i) => (b === undefined ? [] : [[i, b] as const])));
-const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + PAIRS / 2 && b >= 2).slice(0, 10).map(([i]) => i);
-const idx = [...pick(0), ...pick(PAIRS / 2)];
+const pick = (lo: number) => [...budget].filter(([i, b]) => i >= lo && i < lo + RUN_PAIRS / 2 && b >= 2).slice(0, 10).map(([i]) => i);
+const idx = [...pick(0), ...pick(RUN_PAIRS / 2)];
 
 const { defense: d, target, task, threshold } = await shippedPin();
 const t0 = performance.now();
@@ -31,7 +30,7 @@ for (const group of [idx.filter((i) => budget.get(i) === 2), idx.filter((i) => (
     const wins = await wrongDraws(target, sub, r.faces, uniform(777), draws);
     ids.forEach((pair, i) => {
       const p = (wins[i] as number) / draws;
-      rows.push(`| ${pair} | ${pair < PAIRS / 2 ? 'dodging' : 'impersonation'} | ${budget.get(pair)} | ${e} | ${(r.margin[i] as number).toFixed(3)} | ${(100 * p).toFixed(1)} | ${(100 * (1 - (1 - p) ** 5)).toFixed(1)} |`);
+      rows.push(`| ${pair} | ${pair < RUN_PAIRS / 2 ? 'dodging' : 'impersonation'} | ${budget.get(pair)} | ${e} | ${(r.margin[i] as number).toFixed(3)} | ${(100 * p).toFixed(1)} | ${(100 * (1 - (1 - p) ** 5)).toFixed(1)} |`);
     });
     console.error(`eps ${e}: ${ids.length} pairs, ${((performance.now() - t0) / 60000).toFixed(1)} min`);
   }
