@@ -139,7 +139,16 @@ export interface InterimSquare {
    * the minimal attacks is at or below `eps`, the worst case is final and Square adds only its black-box rate.
    */
   worstFinal: boolean;
+  /**
+   * The row's rate over all its pairs, bounded before every unit has landed: at least the flipped pairs, at most
+   * those plus every pair not yet attacked. It decides the black-box goal early when a bound crosses it.
+   */
+  ofAll: { low: number; high: number };
+  goal: 'met' | 'missed' | 'open';
 }
+
+/** The issue's black-box goal: Square flips at most this share of the pairs at its eps. */
+export const BLACK_BOX_GOAL = 0.1;
 
 export function interimSquare(p: UnitsOnDisk & { keys: string[]; attacks: string[] }, eps: number, unit = 'square'): InterimSquare[] {
   const genuine = p.pairs >> 1;
@@ -152,16 +161,19 @@ export function interimSquare(p: UnitsOnDisk & { keys: string[]; attacks: string
     const dodging = count(true), impersonation = count(false);
     const byAttack = p.attacks.map((a) => attackBudgets(p, key, a));
     const worstFinal = Array.from({ length: p.pairs }, (_, i) => byAttack.some((b) => (b[i] ?? Infinity) <= eps)).every(Boolean);
-    return { defense: key, covered: dodging.of + impersonation.of, fooled: wilson(dodging.fooled + impersonation.fooled, dodging.of + impersonation.of), dodging, impersonation, worstFinal };
+    const flipped = dodging.fooled + impersonation.fooled, covered = dodging.of + impersonation.of;
+    const ofAll = { low: flipped / p.pairs, high: (flipped + p.pairs - covered) / p.pairs };
+    const goal = ofAll.low > BLACK_BOX_GOAL ? 'missed' : ofAll.high <= BLACK_BOX_GOAL ? 'met' : 'open';
+    return { defense: key, covered, fooled: wilson(flipped, covered), dodging, impersonation, worstFinal, ofAll, goal };
   });
 }
 
 export function interimSquareMarkdown(rows: InterimSquare[], pairs: number, eps: number): string {
   const pct = (x: number) => `${Number((100 * x).toFixed(1))} %`;
-  const lines = [`| defense | pairs so far (dodging / impersonation) | flipped at ${eps}/255 (95 % CI) | dodging / impersonation flipped | worst case final (every pair at or below ${eps}/255) |`, '| --- | --- | --- | --- | --- |'];
+  const lines = [`| defense | pairs so far (dodging / impersonation) | flipped at ${eps}/255 (95 % CI) | dodging / impersonation flipped | of all ${pairs} pairs: at least / at most | goal of at most ${pct(BLACK_BOX_GOAL)} | worst case final (every pair at or below ${eps}/255) |`, '| --- | --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
     const rate = r.covered ? `${pct(r.fooled.rate)} (${pct(r.fooled.low)}-${pct(r.fooled.high)})` : '-';
-    lines.push(`| ${r.defense} | ${r.covered}/${pairs} (${r.dodging.of} / ${r.impersonation.of}) | ${rate} | ${r.dodging.fooled} of ${r.dodging.of} / ${r.impersonation.fooled} of ${r.impersonation.of} | ${r.worstFinal ? 'yes' : 'no'} |`);
+    lines.push(`| ${r.defense} | ${r.covered}/${pairs} (${r.dodging.of} / ${r.impersonation.of}) | ${rate} | ${r.dodging.fooled} of ${r.dodging.of} / ${r.impersonation.fooled} of ${r.impersonation.of} | ${pct(r.ofAll.low)} / ${pct(r.ofAll.high)} | ${r.goal} | ${r.worstFinal ? 'yes' : 'no'} |`);
   }
   return lines.join('\n');
 }

@@ -129,9 +129,22 @@ describe('interim Square from the finished units', () => {
     expect(interimSquareMarkdown(r ? [r] : [], 30, 8)).toContain('| pin-threshold | 10/30 (5 / 5) | 30 % (');
   });
 
+  it('bounds the rate over all pairs and decides the black-box goal only once a bound crosses it', () => {
+    const none = { fooled: new Array(10).fill(false), queries: new Array(10).fill(10_000) };
+    const one = { fooled: [true, ...new Array(9).fill(false)], queries: new Array(10).fill(10_000) };
+    // 3 of 30 flipped so far, 20 pairs unattacked: anywhere from 10 % to 77 %.
+    expect(square(units(8))).toMatchObject({ ofAll: { low: 0.1, high: 23 / 30 }, goal: 'open' });
+    // Every unit landed, 3 of 30 flipped: exactly 10 %, which the goal allows.
+    expect(square({ ...units(8), [file('square-pairs0-10')]: none, [file('square-pairs20-30')]: none })).toMatchObject({ ofAll: { low: 0.1, high: 0.1 }, goal: 'met' });
+    // A fourth flip decides it with 10 pairs still to come.
+    const missed = square({ ...units(8), [file('square-pairs0-10')]: one });
+    expect(missed).toMatchObject({ goal: 'missed' });
+    expect(interimSquareMarkdown(missed ? [missed] : [], 30, 8)).toContain('| 13.3 % / 46.7 % | missed | yes |');
+  });
+
   it('calls the worst case final only once every pair is at or below Square\'s eps, where Square cannot lower it', () => {
     expect(square(units(8))?.worstFinal).toBe(true);
-    expect(interimSquareMarkdown([square(units(8)) as NonNullable<ReturnType<typeof square>>], 30, 8)).toContain('| 1 of 5 / 2 of 5 | yes |');
+    expect(interimSquareMarkdown([square(units(8)) as NonNullable<ReturnType<typeof square>>], 30, 8)).toContain('| 1 of 5 / 2 of 5 | 10 % / 76.7 % | open | yes |');
     expect(square(units(8.5))?.worstFinal).toBe(false);
     expect(square(units(Infinity))?.worstFinal).toBe(false);
     // A pair no minimal attack has covered yet could still be above 8.
