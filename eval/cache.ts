@@ -3,7 +3,8 @@
  * aside and renamed (an interrupted run never leaves half a unit), later and resumed runs read
  * it back. Shared by npm run eval and npm run eval:worst-case.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { writeAside } from '../scripts/lib/write-aside.ts';
 import { join } from 'node:path';
 import { FACE_PIXELS } from './attacks/objective.ts';
 
@@ -30,8 +31,7 @@ export function unitCache(dir: string): UnitCache {
     const file = join(dir, `${unitFileName(key)}.${ext}`);
     if (existsSync(file)) return decode(readFileSync(file));
     const v = await work();
-    writeFileSync(`${file}.tmp`, encode(v));
-    renameSync(`${file}.tmp`, file);
+    writeAside(file, encode(v));
     return v;
   }
   return {

@@ -154,7 +154,11 @@ if (lanes > 1) {
   const script = process.argv[1] as string;
   const codes = await Promise.all(laneArgs(only, candidate, lanes).map((extra) => new Promise<number | null>((done) => {
     log(`lane: ${extra.join(' ')}`);
-    spawn(process.execPath, [...process.execArgv, script, ...common, ...extra], { stdio: 'inherit' }).on('exit', done);
+    // Said when it happens, not when the last lane ends: the others may run for a day.
+    spawn(process.execPath, [...process.execArgv, script, ...common, ...extra], { stdio: 'inherit' }).on('exit', (code) => {
+      if (code !== 0) log(`lane ${extra.join(' ')} failed (exit code ${code}); the other lanes go on, a re-run resumes it`);
+      done(code);
+    });
   })));
   if (codes.some((c) => c !== 0)) throw new Error(`[pinface] [eval:worst-case] a lane failed (exit codes ${codes.join(', ')}); re-run to resume`);
   log('every lane done: assembling the rows from the cache');

@@ -7,7 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeAside } from './lib/write-aside.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -79,8 +80,7 @@ function fetchSource(src: Source): void {
     if (got !== m.sha256) throw new Error(`[pinface] [models] ${m.from} sha256 ${got} != pinned ${m.sha256}.`);
     const target = join(modelsDir, m.file);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(`${target}.tmp`, entry.data);
-    renameSync(`${target}.tmp`, target); // atomic: a crash never leaves half a model behind
+    writeAside(target, entry.data); // atomic: a crash never leaves half a model behind
     wanted.delete(entry.name);
     log(`${m.file} ${(entry.data.length / 1e6).toFixed(1)} MB sha256 ok`);
   }

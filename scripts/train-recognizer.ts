@@ -27,6 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeAside } from './lib/write-aside.ts';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pinDefense } from '../eval/defenses/pin.ts';
@@ -137,8 +138,7 @@ const teacher = await (async (): Promise<Float32Array> => {
     for (let b = 0; b < n; b++) out.set(l2normalize(y.subarray(b * EMBEDDING_SIZE, (b + 1) * EMBEDDING_SIZE)), (s + b) * EMBEDDING_SIZE);
   }
   bar.done();
-  writeFileSync(`${file}.tmp`, new Uint8Array(out.buffer));
-  renameSync(`${file}.tmp`, file);
+  writeAside(file, new Uint8Array(out.buffer));
   return out;
 })();
 const targetOf = (img: number, mirrored: boolean): Float32Array => {

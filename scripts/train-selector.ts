@@ -14,7 +14,8 @@
  * Seeded and resumable (a checkpoint per epoch under .cache/selector/). It reports the validation
  * objective of pin-threshold (the closed form) next to the learned selector's, epoch by epoch.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeAside } from './lib/write-aside.ts';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // The umbrella package: tfjs-core's Node bundle alone registers no gradients.
@@ -232,8 +233,7 @@ for (let epoch = start; epoch < epochs; epoch++) {
   const header = Buffer.from(JSON.stringify({ epoch: epoch + 1, history, netBytes: netBytes.length, adam: moments.map((a) => a.length) }));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
-  writeFileSync(`${ckptFile}.tmp`, Buffer.concat([len, header, Buffer.from(netBytes), ...moments.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]));
-  renameSync(`${ckptFile}.tmp`, ckptFile);
+  writeAside(ckptFile, Buffer.concat([len, header, Buffer.from(netBytes), ...moments.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]));
 }
 
 // 4. Export: the selector file and its provenance in the manifest.

@@ -3,7 +3,8 @@
  * metrics) and float arrays (weights, optimizer moments), written aside and renamed, so an
  * interrupted write never leaves a checkpoint that half-loads.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeAside } from '../scripts/lib/write-aside.ts';
 import { dirname } from 'node:path';
 
 const MAGIC = 0x504e434b; // "PNCK"
@@ -25,8 +26,7 @@ export function writeCheckpoint<Meta>(path: string, c: Checkpoint<Meta>): void {
   let off = 8 + headerPadded;
   for (const a of c.arrays) { buf.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off); off += a.byteLength; }
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, buf);
-  renameSync(`${path}.tmp`, path);
+  writeAside(path, buf);
 }
 
 export function readCheckpoint<Meta>(path: string): Checkpoint<Meta> | undefined {

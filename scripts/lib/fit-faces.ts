@@ -4,7 +4,8 @@
  * People who appear in the excluded folds of dev_pairs.tsv are left out, so accuracy reported
  * on those folds is measured on faces the space never saw.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { writeAside } from './write-aside.ts';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { defaultDetectorOptions, defaultLimits } from '../../src/config.ts';
@@ -105,10 +106,8 @@ export async function alignedFaces(dataDir: string, paths: string[], mirrored: b
   rows.forEach((r, i) => faces.set(r, i * D));
   mkdirSync(dir, { recursive: true });
   // Index first, faces last, each written aside and renamed: a reader never sees a half-written pair.
-  writeFileSync(`${file}.index.tmp`, new Uint8Array(index.buffer));
-  renameSync(`${file}.index.tmp`, `${file}.index`);
-  writeFileSync(`${file}.tmp`, new Uint8Array(faces.buffer));
-  renameSync(`${file}.tmp`, file);
+  writeAside(`${file}.index`, new Uint8Array(index.buffer));
+  writeAside(file, new Uint8Array(faces.buffer));
   return { faces, n: rows.length, skipped, index };
 }
 

@@ -1,5 +1,6 @@
 /** @module Node-side model loading for scripts (onnxruntime-node: native and fast; never in the edge bundle). */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeAside } from './write-aside.ts';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { FaceModels, ModelRunner } from '../../src/pipeline/model.ts';
@@ -18,8 +19,7 @@ export function recordInManifest(key: string, value: unknown): unknown {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
   const previous = manifest[key];
   manifest[key] = value;
-  writeFileSync(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(`${manifestPath}.tmp`, manifestPath);
+  writeAside(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return previous;
 }
 

@@ -5,7 +5,8 @@
  * Cached per inputs, so an interrupted calibration resumes at the mode it was in.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeAside } from '../write-aside.ts';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { probeShapes } from '../../../eval/grad/session.ts';
@@ -92,7 +93,6 @@ export async function embedMode(faces: Float32Array, rows: Int32Array, mode: Def
   bar.done();
   out[rows.length * EMBEDDING] = rows.length ? kept / rows.length : 0;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${file}.tmp`, new Uint8Array(out.buffer));
-  renameSync(`${file}.tmp`, file);
+  writeAside(file, new Uint8Array(out.buffer));
   return { embeddings: out.subarray(0, rows.length * EMBEDDING), meanKept: out[rows.length * EMBEDDING] as number };
 }
