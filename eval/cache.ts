@@ -4,8 +4,8 @@
  * it back. Shared by npm run eval and npm run eval:worst-case.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { writeAside } from '../scripts/lib/write-aside.ts';
 import { join } from 'node:path';
+import { writeAside } from '../scripts/lib/write-aside.ts';
 import { FACE_PIXELS } from './attacks/objective.ts';
 
 export interface UnitCache {

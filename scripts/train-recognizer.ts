@@ -27,9 +27,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { writeAside } from './lib/write-aside.ts';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeAside } from './lib/write-aside.ts';
 import { pinDefense } from '../eval/defenses/pin.ts';
 import { trainableParams } from '../eval/grad/vjp.ts';
 import { paramGradientRunner } from '../eval/grad/session.ts';

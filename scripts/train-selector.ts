@@ -15,9 +15,9 @@
  * objective of pin-threshold (the closed form) next to the learned selector's, epoch by epoch.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { writeAside } from './lib/write-aside.ts';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeAside } from './lib/write-aside.ts';
 // The umbrella package: tfjs-core's Node bundle alone registers no gradients.
 import * as tf from '@tensorflow/tfjs';
 import { gaussian, uniform } from '../src/immune/rng.ts';

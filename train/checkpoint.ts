@@ -4,8 +4,8 @@
  * interrupted write never leaves a checkpoint that half-loads.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { writeAside } from '../scripts/lib/write-aside.ts';
 import { dirname } from 'node:path';
+import { writeAside } from '../scripts/lib/write-aside.ts';
 
 const MAGIC = 0x504e434b; // "PNCK"
 

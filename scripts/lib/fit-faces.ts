@@ -5,9 +5,9 @@
  * on those folds is measured on faces the space never saw.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { writeAside } from './write-aside.ts';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { writeAside } from './write-aside.ts';
 import { defaultDetectorOptions, defaultLimits } from '../../src/config.ts';
 import { isPinfaceError } from '../../src/errors.ts';
 import { ALIGNED_SIZE } from '../../src/pipeline/align.ts';

@@ -1,7 +1,7 @@
 /** @module Node-side model loading for scripts (onnxruntime-node: native and fast; never in the edge bundle). */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeAside } from './write-aside.ts';
 import { join } from 'node:path';
+import { writeAside } from './write-aside.ts';
 import * as ort from 'onnxruntime-node';
 import type { FaceModels, ModelRunner } from '../../src/pipeline/model.ts';
 import { parseSelector, type SelectorNet } from '../../src/immune/selector-file.ts';

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { writeAside } from '../write-aside.ts';
 import { join } from 'node:path';
+import { writeAside } from '../write-aside.ts';
 import * as ort from 'onnxruntime-node';
 import { probeShapes } from '../../../eval/grad/session.ts';
 import { sessionOptions } from '../../../eval/grad/ort-options.ts';
