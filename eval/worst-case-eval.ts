@@ -31,7 +31,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, RANDOM_STOP_MARGIN, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from './worst-case-plan.ts';
+import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, unitHours, unitHoursText, worstCasePlan } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -124,6 +124,8 @@ const ATTACKS = [...MINIMAL_ATTACKS, 'square'];
 // As the run names them when the data has the preset's pairs (the run counts the pairs it got).
 const checkUnits = [`${APGD_UNIT}-2x-${Math.min(preset.doubling, preset.pairs)}`, `${APGD_UNIT}-restarts${RANDOM_RESTARTS}-${Math.min(preset.doubling, preset.pairs)}`];
 const candidateKey = candidateBytes ? `pin-threshold+${basename(args.recognizer as string, '.onnx')}-${sha256Hex(candidateBytes).slice(0, 12)}` : undefined;
+/** This run's rows and units on disk, as the plan and the report's time read them. */
+const runOnDisk = () => ({ keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) });
 if (args.plan) {
   // Until they have units of their own: Square at most RayS's cost per query times its queries; each check about
   // APGD's cost per pair times its pairs and its extra iterations or restarts.
@@ -135,7 +137,7 @@ if (args.plan) {
     // Until its own units land, paced like the units of the rule before it (which stopped earlier, but then searched longer).
     [APGD_UNIT]: { from: 'apgd', factor: 1, upper: false },
   };
-  const run = { keys: [...only, ...(candidateKey ? [candidateKey] : [])], pairs: preset.pairs, seed, chunking: CHUNKING, files: unitFiles(cacheDir) };
+  const run = runOnDisk();
   const rows = worstCasePlan({ ...run, attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir), derived });
   // Both interim tables read the minimal attacks' units: each file is read once.
   const units = new Map<string, unknown>();
@@ -190,6 +192,7 @@ const summarize = (m: number[]): AttackSummary => {
   return { median: medianInterval(m), dodging: half(true), impersonation: half(false), at8: wilson(m.filter((x) => x <= 8).length, m.length), curve: successCurve(m, preset.grid) };
 };
 
+interface Flipped { fooled: number; of: number }
 /** A stronger APGD on the check subset: how many pairs' budgets it lowered, and which. */
 interface Check { pairs: number; lowered: number; by: Array<{ pair: number; from: number | undefined; to: number | undefined }> }
 
@@ -197,7 +200,7 @@ interface Row {
   defense: string; label: string; threshold: number;
   operating: { tar: number; far: number; genuine: number; impostors: number };
   attacks: Record<string, AttackSummary>;
-  square: { eps: number; queries: number; fooled: ReturnType<typeof wilson>; meanQueries: number };
+  square: { eps: number; queries: number; fooled: ReturnType<typeof wilson>; meanQueries: number; dodging: Flipped; impersonation: Flipped };
   raysQueries: number; worst: AttackSummary; successAtMax: number;
   doubling: Check;
   restarts: Check;
@@ -269,11 +272,16 @@ async function evaluate(d: Defense, through: 'rays' | 'checks' | 'all'): Promise
   if (through === 'checks') return undefined;
   const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
   const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
+  const flipped = (same: boolean): Flipped => {
+    const half = square.fooled.filter((_, i) => (attacked[i] as Pair).same === same);
+    return { fooled: half.filter(Boolean).length, of: half.length };
+  };
 
   return {
     defense: d.name, label: d.label, threshold, operating,
     attacks: Object.fromEntries(Object.entries(minimal).map(([k, m]) => [k, summarize(m)])),
-    square: { eps: preset.square.eps, queries: preset.square.queries, fooled: wilson(square.fooled.filter(Boolean).length, square.fooled.length), meanQueries: square.queries.reduce((a, b) => a + b, 0) / square.queries.length },
+    square: { eps: preset.square.eps, queries: preset.square.queries, fooled: wilson(square.fooled.filter(Boolean).length, square.fooled.length), meanQueries: square.queries.reduce((a, b) => a + b, 0) / square.queries.length,
+      dodging: flipped(true), impersonation: flipped(false) },
     raysQueries: median(hard.queries),
     worst: summarize(worst),
     doubling, restarts,
@@ -292,14 +300,14 @@ const pct = (x: number) => (100 * x).toFixed(1);
 const eps = budgetText;
 const md: string[] = [
   `# Worst-case robustness (${args.preset} preset, seed ${seed})`, '',
-  `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses (a pair done once its averaged margin clears ${RANDOM_STOP_MARGIN}), margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min (cached units are not re-timed).`, '',
-  `| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | lowered by 2x iterations / ${RANDOM_RESTARTS} random starts |`,
+  `${attacked.length} attacked pairs of ${data.source} (evaluation folds), ${attacked.filter((p) => p.same).length} genuine (dodging) and ${attacked.filter((p) => !p.same).length} impostor (impersonation). APGD ${preset.apgd.iterations} iterations x ${preset.apgd.restarts} restart(s), EOT ${preset.apgd.samples} draws for random defenses (a pair done once its averaged margin clears ${RANDOM_STOP_MARGIN}), margin loss, minimal eps by ${preset.apgd.rounds} bisection rounds up to ${preset.apgd.maxEps}/255; gray-box PGD on the bare recognizer; transfer DI-TI-MI-FGSM from the dlib surrogate; Square ${preset.square.queries} queries at ${preset.square.eps}/255; RayS (hard label) ${preset.rays.queries} queries up to ${preset.rays.maxEps}/255. A random defense decides by the majority of ${preset.draws} fresh draws. Took ${((performance.now() - t0) / 60000).toFixed(1)} min in this process (cached units are not re-timed); its units took ${unitHoursText(unitHours(worstCasePlan({ ...runOnDisk(), attacks: ATTACKS, checks: checkUnits, timings: readTimings(cacheDir) })))}.`, '',
+  `| defense | threshold | TAR % | FAR % | APGD median (95 % CI) | gray-box | transfer | RayS | Square @8 fooled % (CI); dodging / impersonation | worst median (95 % CI) | worst dodging / impersonation | worst success @8 % (CI) | success @max % | lowered by 2x iterations / ${RANDOM_RESTARTS} random starts |`,
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const r of results) {
   const a = r.attacks as Record<'apgd' | 'grayBox' | 'transfer' | 'rays', AttackSummary>, w = r.worst;
   const mi = (s: AttackSummary) => `${eps(s.median.median)} (${eps(s.median.low)}-${eps(s.median.high)})`;
-  md.push(`| ${r.defense} | ${r.threshold.toFixed(4)} | ${pct(r.operating.tar)} | ${pct(r.operating.far)} | ${mi(a.apgd)} | ${eps(a.grayBox.median.median)} | ${eps(a.transfer.median.median)} | ${eps(a.rays.median.median)} | ${pct(r.square.fooled.rate)} (${pct(r.square.fooled.low)}-${pct(r.square.fooled.high)}) | ${mi(w)} | ${eps(w.dodging)} / ${eps(w.impersonation)} | ${pct(w.at8.rate)} (${pct(w.at8.low)}-${pct(w.at8.high)}) | ${pct(r.successAtMax)} | ${r.doubling.lowered}/${r.doubling.pairs} / ${r.restarts.lowered}/${r.restarts.pairs} |`);
+  md.push(`| ${r.defense} | ${r.threshold.toFixed(4)} | ${pct(r.operating.tar)} | ${pct(r.operating.far)} | ${mi(a.apgd)} | ${eps(a.grayBox.median.median)} | ${eps(a.transfer.median.median)} | ${eps(a.rays.median.median)} | ${pct(r.square.fooled.rate)} (${pct(r.square.fooled.low)}-${pct(r.square.fooled.high)}); ${r.square.dodging.fooled}/${r.square.dodging.of} / ${r.square.impersonation.fooled}/${r.square.impersonation.of} | ${mi(w)} | ${eps(w.dodging)} / ${eps(w.impersonation)} | ${pct(w.at8.rate)} (${pct(w.at8.low)}-${pct(w.at8.high)}) | ${pct(r.successAtMax)} | ${r.doubling.lowered}/${r.doubling.pairs} / ${r.restarts.lowered}/${r.restarts.pairs} |`);
 }
 md.push('', '## Success vs eps (worst case over attacks, share of attacked pairs fooled)', '', `| defense | ${preset.grid.map((g) => `${g}/255`).join(' | ')} |`, `| --- | ${preset.grid.map(() => '---').join(' | ')} |`);
 for (const r of results) md.push(`| ${r.defense} | ${r.worst.curve.map((c) => pct(c.success)).join(' | ')} |`);

@@ -42,7 +42,11 @@ export interface PlanInput {
  */
 export interface DerivedPace { from: string; factor: number; upper: boolean }
 
-export interface PlanRow { defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; derived?: DerivedPace; left?: number }
+export interface PlanRow {
+  defense: string; attack: string; done: number; total: number; perUnit?: number; measured: number; borrowed: boolean; derived?: DerivedPace; left?: number;
+  /** Minutes the units done took: their count at the row's pace (robust to a unit timed across a pause), and as timed. */
+  spent: { paced: number; timed: number };
+}
 
 /** The file of a row's unit on disk, if any. The threshold sits between pairs and seed in a unit's name; a plan knows it only from the files. */
 const unitFile = (p: Pick<PlanInput, 'files' | 'pairs' | 'seed'>, key: string, name: string): string | undefined =>
@@ -68,6 +72,7 @@ export function worstCasePlan(p: PlanInput): PlanRow[] {
         return { pace: own.length ? own : p.timings.filter((t) => t.attack === a).map((t) => t.minutes), borrowed: !own.length };
       };
       let { pace, borrowed } = paceOf(attack);
+      const timed = borrowed ? 0 : pace.reduce((a, m) => a + m, 0);
       let perUnit = pace.length ? median(pace) : undefined;
       const derived = perUnit === undefined ? p.derived?.[attack] : undefined;
       if (derived) ({ pace, borrowed } = paceOf(derived.from));
@@ -75,11 +80,25 @@ export function worstCasePlan(p: PlanInput): PlanRow[] {
       rows.push({
         defense: key, attack, done, total: mine.length, perUnit, measured: pace.length, borrowed: borrowed && pace.length > 0,
         ...(derived && pace.length ? { derived } : {}), left: perUnit === undefined ? undefined : (mine.length - done) * perUnit,
+        spent: { paced: done * (perUnit ?? 0), timed },
       });
     }
   }
   return rows;
 }
+
+/**
+ * The one-thread hours a run's finished units took: each row's units done at its median unit, and the sum of what
+ * timings.jsonl recorded (which counts the hours a unit sat paused or beside other jobs, so it is the larger).
+ */
+export function unitHours(rows: PlanRow[]): { paced: number; timed: number } {
+  const sum = (pick: (r: PlanRow) => number) => rows.reduce((a, r) => a + pick(r), 0) / 60;
+  return { paced: sum((r) => r.spent.paced), timed: sum((r) => r.spent.timed) };
+}
+
+/** unitHours as a sentence, for the plan and the report. */
+export const unitHoursText = (h: { paced: number; timed: number }): string =>
+  `about ${h.paced.toFixed(1)} h of one-thread unit time at each attack's median unit (${h.timed.toFixed(1)} h as timed, pauses and other jobs included)`;
 
 export function planMarkdown(rows: PlanRow[]): string {
   const min = (x: number | undefined) => (x === undefined ? '?' : x.toFixed(1));
@@ -94,6 +113,7 @@ export function planMarkdown(rows: PlanRow[]): string {
   const bounded = left.filter((r) => r.derived?.upper).reduce((a, r) => a + (r.left ?? 0), 0);
   const bound = bounded ? `, of which ${(bounded / 60).toFixed(1)} h is an upper bound from another attack's pace` : '';
   lines.push('', `${rows.reduce((a, r) => a + r.done, 0)} of ${rows.reduce((a, r) => a + r.total, 0)} units done; about ${(total / 60).toFixed(1)} h left at the pace so far${bound}${unknown ? ` (plus ${unknown} attack(s) never timed yet)` : ''}.`,
+    `The units done took ${unitHoursText(unitHours(rows))}.`,
     'Summed unit times: a run of --lanes 2 runs two units at once.');
   return lines.join('\n');
 }

@@ -70,6 +70,10 @@ describe('npm run eval --preset quick', () => {
     // Every placeholder filled in (a header once printed a literal ${...}).
     expect(md).not.toContain('${');
     expect(md).toContain('/ 3 random starts |');
+    // The run's time, documented from its units' timings; Square's flips per half (4 dodging, 4 impersonation pairs).
+    expect(md).toMatch(/its units took about \d+\.\d h of one-thread unit time at each attack's median unit \(\d+\.\d h as timed/);
+    for (const x of table(md).slice(2, 2 + r.results.length)) expect(x).toMatch(/ \(\d+\.\d-\d+\.\d\); [0-4]\/4 \/ [0-4]\/4 \|/);
+    expect(table(md)).toHaveLength(2 + r.results.length + 2 + r.results.length);
     // Resumed, split over two lanes (processes of one thread each): every unit read back, none computed again
     // (a computed unit appends its minutes to timings.jsonl), the same table.
     const timings = () => readFileSync(join(dir, 'cache', readdirSync(join(dir, 'cache'))[0] as string, 'timings.jsonl'), 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unitFileName, type UnitTiming } from '../../eval/cache.ts';
-import { interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, worstCasePlan } from '../../eval/worst-case-plan.ts';
+import { interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, unitHours, worstCasePlan } from '../../eval/worst-case-plan.ts';
 
 const timing = (defense: string, attack: string, minutes: number): UnitTiming => ({ defense, attack, minutes, threads: 1, at: '2026-12-04T00:00:00Z' });
 
@@ -40,6 +40,10 @@ describe('worst-case plan from the cache alone', () => {
   it('paces by the median unit, so one unit timed across a pause does not swell the estimate', () => {
     const paused = worstCasePlan({ ...input, timings: [...input.timings, timing(candidate, 'apgd', 4), timing(candidate, 'apgd', 6), timing(candidate, 'apgd', 131.6)] });
     expect(paused.find((r) => r.defense === candidate && r.attack === 'apgd')).toMatchObject({ perUnit: 5.5, measured: 4, left: 11 });
+    // What the units done took, for the report: 3 x 3 + 1 x 20 + 1 x 5.5 minutes at the median unit; as timed, the
+    // pause counts. A row's borrowed pace paces its own units only, and no other row's timings enter its time.
+    expect(unitHours(paused)).toEqual({ paced: 34.5 / 60, timed: (2 + 4 + 20 + 5 + 4 + 6 + 131.6) / 60 });
+    expect(planMarkdown(paused)).toContain('The units done took about 0.6 h of one-thread unit time at each attack\'s median unit (2.9 h as timed, pauses and other jobs included).');
   });
 });
 
