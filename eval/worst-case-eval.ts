@@ -31,7 +31,7 @@ import { objective } from './attacks/objective.ts';
 import { diTiMiFgsm } from './attacks/transfer.ts';
 import { apgdMinimal, medianInterval, RANDOM_STOP_MARGIN, subTask, raysMinimal, squareAt, successCurve, transferMinimal, wilson, worstCase, type Target } from './attacks/worst-case.ts';
 import { chunksOf, joinChunks, readTimings, readUnit, recordTiming, sequentially, unitCache, unitFiles } from './cache.ts';
-import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, laneArgs, planMarkdown, squareOrder, unitHours, unitHoursText, worstCasePlan } from './worst-case-plan.ts';
+import { APGD_UNIT, budgetText, CHUNKING, interimBudgets, interimMarkdown, interimSquare, interimSquareMarkdown, flippedIn, laneArgs, planMarkdown, squareOrder, unitHours, unitHoursText, worstCasePlan, type Flipped } from './worst-case-plan.ts';
 import { attackedPairs, loadEvalData } from './data.ts';
 import { DEFENSE_NAMES, evalDefenses, type DefenseName, type EvalDefense } from './defenses/index.ts';
 import { gradientRunner } from './grad/session.ts';
@@ -192,7 +192,6 @@ const summarize = (m: number[]): AttackSummary => {
   return { median: medianInterval(m), dodging: half(true), impersonation: half(false), at8: wilson(m.filter((x) => x <= 8).length, m.length), curve: successCurve(m, preset.grid) };
 };
 
-interface Flipped { fooled: number; of: number }
 /** A stronger APGD on the check subset: how many pairs' budgets it lowered, and which. */
 interface Check { pairs: number; lowered: number; by: Array<{ pair: number; from: number | undefined; to: number | undefined }> }
 
@@ -272,10 +271,7 @@ async function evaluate(d: Defense, through: 'rays' | 'checks' | 'all'): Promise
   if (through === 'checks') return undefined;
   const square = await chunked('square', (t, _idx, salt) => squareAt(target, t, preset.square.eps, preset.square.queries, rng(7 + 100 * salt), preset.draws));
   const worst = worstCase(minimal, { square: { eps: preset.square.eps, fooled: square.fooled } });
-  const flipped = (same: boolean): Flipped => {
-    const half = square.fooled.filter((_, i) => (attacked[i] as Pair).same === same);
-    return { fooled: half.filter(Boolean).length, of: half.length };
-  };
+  const flipped = (same: boolean): Flipped => flippedIn(square.fooled, (i) => (attacked[i] as Pair).same === same);
 
   return {
     defense: d.name, label: d.label, threshold, operating,

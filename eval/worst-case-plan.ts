@@ -150,10 +150,19 @@ function perPair<T>(p: UnitsOnDisk, key: string, attack: string, pick: (unit: un
 export const attackBudgets = (p: UnitsOnDisk, key: string, attack: string): Array<number | undefined> =>
   perPair(p, key, attack, (v) => (Array.isArray(v) ? v : (v as { eps: number[] }).eps) as number[]);
 
+/** Pairs Square flipped of those it attacked in one half (dodging or impersonation). */
+export interface Flipped { fooled: number; of: number }
+
+/** Square's verdicts of the pairs in one half (`inHalf` by pair index) that have one. */
+export function flippedIn(fooled: Array<boolean | undefined>, inHalf: (pair: number) => boolean): Flipped {
+  const half = fooled.filter((f, i) => f !== undefined && inHalf(i));
+  return { fooled: half.filter(Boolean).length, of: half.length };
+}
+
 /** What Square's finished units say so far: pairs flipped at its one eps, dodging and impersonation apart. */
 export interface InterimSquare {
   defense: string; covered: number; fooled: ReturnType<typeof wilson>;
-  dodging: { fooled: number; of: number }; impersonation: { fooled: number; of: number };
+  dodging: Flipped; impersonation: Flipped;
   /**
    * Whether Square can still lower the worst case: it flips a pair at `eps` or not, so once every pair's worst over
    * the minimal attacks is at or below `eps`, the worst case is final and Square adds only its black-box rate.
@@ -174,11 +183,7 @@ export function interimSquare(p: UnitsOnDisk & { keys: string[]; attacks: string
   const genuine = p.pairs >> 1;
   return p.keys.map((key) => {
     const fooled = perPair(p, key, unit, (v) => (v as { fooled: boolean[] }).fooled);
-    const count = (dodging: boolean) => {
-      const half = fooled.filter((f, i) => f !== undefined && (i < genuine) === dodging);
-      return { fooled: half.filter(Boolean).length, of: half.length };
-    };
-    const dodging = count(true), impersonation = count(false);
+    const dodging = flippedIn(fooled, (i) => i < genuine), impersonation = flippedIn(fooled, (i) => i >= genuine);
     const byAttack = p.attacks.map((a) => attackBudgets(p, key, a));
     const worstFinal = Array.from({ length: p.pairs }, (_, i) => byAttack.some((b) => (b[i] ?? Infinity) <= eps)).every(Boolean);
     const flipped = dodging.fooled + impersonation.fooled, covered = dodging.of + impersonation.of;
