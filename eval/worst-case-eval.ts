@@ -144,8 +144,13 @@ if (args.plan) {
   const read = (f: string) => (units.has(f) ? units.get(f) : units.set(f, readUnit(cacheDir, f)).get(f));
   const onDisk = { ...run, attacks: MINIMAL_ATTACKS, read };
   console.log(`# eval:worst-case --plan: ${args.preset} preset, ${preset.pairs} pairs, cache ${cacheDir}\n\n${planMarkdown(rows)}`);
-  // Labelled interim: Square and the checks are not in it, and a row's pairs so far are not yet its 200.
-  console.log(`\n## Interim budgets (/255) from the finished units: not the run's result\n\n${interimMarkdown(interimBudgets(onDisk), preset.pairs)}`);
+  // Labelled interim until every unit is on disk: Square and the checks are not in it, and a row's pairs so far
+  // are not yet its 200. Once complete, the same figures are the run's, and the report says so.
+  const complete = rows.every((r) => r.done === r.total);
+  const title = complete
+    ? `Budgets (/255) from the finished units: every unit done, so the run's result (${join(out, 'results.md')})`
+    : "Interim budgets (/255) from the finished units: not the run's result";
+  console.log(`\n## ${title}\n\n${interimMarkdown(interimBudgets(onDisk), preset.pairs)}`);
   console.log(`\n## Interim Square (${preset.square.queries} queries at ${preset.square.eps}/255) from the finished units\n\n${interimSquareMarkdown(interimSquare(onDisk, preset.square.eps), preset.pairs, preset.square.eps)}`);
   process.exit(0);
 }
