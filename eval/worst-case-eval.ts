@@ -147,11 +147,9 @@ if (args.plan) {
   // Labelled interim until every unit is on disk: Square and the checks are not in it, and a row's pairs so far
   // are not yet its 200. Once complete, the same figures are the run's, and the report says so.
   const complete = rows.every((r) => r.done === r.total);
-  const title = complete
-    ? `Budgets (/255) from the finished units: every unit done, so the run's result (${join(out, 'results.md')})`
-    : "Interim budgets (/255) from the finished units: not the run's result";
-  console.log(`\n## ${title}\n\n${interimMarkdown(interimBudgets(onDisk), preset.pairs)}`);
-  console.log(`\n## Interim Square (${preset.square.queries} queries at ${preset.square.eps}/255) from the finished units\n\n${interimSquareMarkdown(interimSquare(onDisk, preset.square.eps), preset.pairs, preset.square.eps)}`);
+  const status = complete ? `every unit done, so the run's result (${join(out, 'results.md')})` : "not the run's result";
+  console.log(`\n## ${complete ? 'Budgets' : 'Interim budgets'} (/255) from the finished units: ${status}\n\n${interimMarkdown(interimBudgets(onDisk), preset.pairs)}`);
+  console.log(`\n## ${complete ? '' : 'Interim '}Square (${preset.square.queries} queries at ${preset.square.eps}/255) from the finished units\n\n${interimSquareMarkdown(interimSquare(onDisk, preset.square.eps), preset.pairs, preset.square.eps)}`);
   process.exit(0);
 }
 if (args.fresh) rmSync(join(out, 'cache'), { recursive: true, force: true });
