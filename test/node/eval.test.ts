@@ -95,6 +95,10 @@ describe('npm run eval --preset quick', () => {
     const plan = execFileSync(join('node_modules', '.bin', 'tsx'), ['eval/worst-case-eval.ts', '--preset', 'quick', '--out', dir, '--plan'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     expect(plan).toMatch(/\n(\d+) of \1 units done; about 0\.0 h left at the pace so far\.\n/);
     expect(plan).not.toContain('| ? (0)');
+    // Every unit done, so its tables are titled the run's result, not interim.
+    expect(plan).toContain("\n## Budgets (/255) from the finished units: every unit done, so the run's result (");
+    expect(plan).toContain("\n## Square (");
+    expect(plan).not.toContain("Interim");
     // ...and the interim budgets of its finished units, every pair covered, dodging and impersonation apart.
     expect(plan).toContain('| none | apgd-m0.05 | 8/8 (4 / 4) |');
     expect(plan).toContain('| pin-threshold | worst so far | 8/8 (4 / 4) |');
